@@ -1,0 +1,81 @@
+"""Reader of CSV files whose header names the paper fields.
+
+The header must have a ``title`` and an ``abstract`` column (any case, any
+order); ``id``, ``url``, ``year``, ``authors`` (``;``-separated, or "A, B and
+C") and ``categories`` are used when present, other columns are ignored. The
+file is streamed; quoted fields may span lines, and each record is reported at
+the line it starts on.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.io.records import Record, RecordError, iter_lines, paper_from_fields, skipped
+
+REQUIRED_COLUMNS = ("title", "abstract")
+
+
+# ------------------------------------------------------------ pure helpers
+
+
+def normalize_header(row: list[str]) -> list[str]:
+    """Header names as keys: stripped and lower case.
+
+    Example:
+        >>> normalize_header([" Title", "ABSTRACT "])
+        ['title', 'abstract']
+    """
+    return [name.strip().lower() for name in row]
+
+
+def is_paper_header(row: list[str]) -> bool:
+    """True when a CSV row names both a title and an abstract column."""
+    names = set(normalize_header(row))
+    return all(column in names for column in REQUIRED_COLUMNS)
+
+
+def row_fields(header: list[str], row: list[str]) -> dict[str, str | None]:
+    """The fields of a data row by column name; empty cells count as absent.
+
+    Raises:
+        RecordError: the row has a different number of fields than the header.
+    """
+    if len(row) != len(header):
+        raise RecordError(f"expected {len(header)} fields as in the header, got {len(row)}")
+    return {name: (value if value.strip() else None) for name, value in zip(header, row) if name}
+
+
+# ------------------------------------------------------------ reader
+
+
+def iter_csv(path: Path, file: str) -> Iterator[Record]:
+    """Stream the records of a CSV file with a paper header.
+
+    Raises:
+        InputError: the file cannot be read, its header lacks title/abstract, or
+            the CSV itself is broken (e.g. an unterminated quote).
+    """
+    source = Path(file).name
+    reader = csv.reader((text for _, text in iter_lines(path, keepends=True)), strict=True)
+    header: list[str] | None = None
+    consumed = 0
+    try:
+        for row in reader:
+            start, consumed = consumed + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                if not is_paper_header(row):
+                    raise InputError(f"{file}:{start}: CSV header {row!r:.120} has no 'title' and 'abstract' columns")
+                header = normalize_header(row)
+                continue
+            try:
+                yield Record(file, start, paper_from_fields(row_fields(header, row), source=source))
+            except RecordError as e:
+                yield skipped(file, start, str(e))
+    except csv.Error as e:
+        raise InputError(f"{file}:{reader.line_num}: broken CSV: {e}") from e

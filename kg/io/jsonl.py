@@ -1,0 +1,122 @@
+"""Readers of JSON Lines and JSON arrays of paper records.
+
+One object a record, with kg's field names (id, title, abstract, optional url,
+year, authors, categories) or those of the arXiv metadata snapshot (which is
+JSON Lines although its file ends in ``.json``). Unknown keys are ignored, so
+gold files (entities, roles, claims) and extraction output read back as papers.
+
+JSON Lines is streamed line by line, and a broken line costs only its own
+record. A JSON array is one document: it is parsed whole, element by element,
+so each element still gets the line it starts on; a syntax error in it is an
+error of the whole file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError
+from kg.io.records import Record, RecordError, iter_lines, paper_from_fields, skipped
+
+_DECODER = json.JSONDecoder()
+_WHITESPACE = " \t\r\n"
+
+
+# ------------------------------------------------------------ pure helpers
+
+
+def record_from_value(value: Any, file: str, line: int, source: str) -> Record:
+    """Turn one decoded JSON value into a paper, or a skipped record saying why."""
+    if not isinstance(value, dict):
+        return skipped(file, line, f"not a JSON object (got {type(value).__name__})")
+    try:
+        return Record(file, line, paper_from_fields(value, source=source))
+    except RecordError as e:
+        return skipped(file, line, str(e))
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    """The first position at or after ``pos`` that is not JSON whitespace."""
+    while pos < len(text) and text[pos] in _WHITESPACE:
+        pos += 1
+    return pos
+
+
+def _syntax_error(file: str, text: str, pos: int, what: str) -> InputError:
+    """An ``InputError`` for a JSON syntax error at character ``pos`` of ``text``."""
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return InputError(f"{file}:{line}: invalid JSON at column {column}: {what}")
+
+
+def iter_array_values(text: str, file: str) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line, value)`` for each element of a top-level JSON array.
+
+    A top-level object is taken as a single record; other values are refused.
+
+    Raises:
+        InputError: a syntax error, or a top level that is neither array nor object.
+    """
+    pos = _skip_ws(text, 0)
+    if text.startswith("{", pos):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise InputError(f"{file}:{e.lineno}: invalid JSON at column {e.colno}: {e.msg}") from e
+        yield text.count("\n", 0, pos) + 1, value
+        return
+    if not text.startswith("[", pos):
+        raise _syntax_error(file, text, pos, "expected a JSON array or object of paper records")
+    pos, line, counted = _skip_ws(text, pos + 1), 1, 0
+    more = not text.startswith("]", pos)
+    while more:
+        try:
+            value, end = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as e:
+            raise _syntax_error(file, text, e.pos, e.msg) from e
+        line, counted = line + text.count("\n", counted, pos), pos
+        yield line, value
+        pos = _skip_ws(text, end)
+        more = text.startswith(",", pos)
+        if more:
+            pos = _skip_ws(text, pos + 1)
+        elif not text.startswith("]", pos):
+            raise _syntax_error(file, text, pos, "expected ',' or ']' after an array element")
+    if _skip_ws(text, pos + 1) != len(text):
+        raise _syntax_error(file, text, _skip_ws(text, pos + 1), "extra data after the array")
+
+
+# ------------------------------------------------------------ readers
+
+
+def iter_jsonl(path: Path, file: str) -> Iterator[Record]:
+    """Stream the records of a JSON Lines file, one object a non-blank line.
+
+    Raises:
+        InputError: the file cannot be read (see ``kg.io.records.iter_lines``).
+    """
+    source = Path(file).name
+    for number, text in iter_lines(path):
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as e:
+            yield skipped(file, number, f"invalid JSON at column {e.colno}: {e.msg}")
+            continue
+        yield record_from_value(value, file, number, source)
+
+
+def iter_json(path: Path, file: str) -> Iterator[Record]:
+    """Read the records of a JSON file holding an array of objects (or one object).
+
+    Raises:
+        InputError: the file cannot be read or is not valid JSON.
+    """
+    text = "\n".join(line for _, line in iter_lines(path))
+    source = Path(file).name
+    for line, value in iter_array_values(text, file):
+        yield record_from_value(value, file, line, source)

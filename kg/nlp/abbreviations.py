@@ -1,0 +1,252 @@
+"""Abbreviation pairs: "long form (SHORT)" and "SHORT (long form)".
+
+The pair finder is the Schwartz & Hearst (2003) algorithm on token spans: the
+short form's characters must appear, in order, in the long form, the first one
+at the start of a word; the long form is the shortest tail of the words before
+the parenthesis that satisfies this. Both forms name one entity, so they share
+one group; their type comes from a gazetteer hit on either form, else from the
+head word of the long form (``...Policy Optimization`` is a Method,
+``...Benchmark`` a Dataset, ``...Accuracy`` a Metric, ``...Question Answering``
+a Task). Every later occurrence of a typed short form is tagged too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.models import EntityType
+from kg.nlp.extensions import SPAN_KEY, register_extensions
+
+_SHORT_RE = re.compile(r"^(?=.*[A-Z])[A-Za-z0-9][A-Za-z0-9&+\-./]{0,11}$")
+_NOT_SHORT = frozenset({"e.g.", "i.e.", "etc.", "cf.", "vs.", "Fig.", "Table", "Appendix", "Section", "Eq."})
+
+# Long forms that name a field or a generic class of models: not entities.
+GENERIC_LONG_FORMS = frozenset(
+    {
+        "large language model", "large language models", "language model", "language models",
+        "vision language model", "vision language models", "vision-language model", "vision-language models",
+        "multimodal large language model", "multimodal large language models", "small language model",
+        "small language models", "large reasoning model", "large reasoning models", "reasoning model",
+        "reasoning models", "natural language processing", "natural language", "artificial intelligence",
+        "artificial general intelligence", "machine learning", "deep learning", "computer vision",
+        "neural network", "neural networks", "deep neural network", "deep neural networks",
+        "foundation model", "foundation models", "large multimodal model", "large multimodal models",
+    }
+)
+
+_HEADS: tuple[tuple[EntityType, frozenset[str]], ...] = (
+    (EntityType.DATASET, frozenset({"benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "suite", "bank", "treebank", "collection", "bench", "arena"})),
+    (EntityType.METRIC, frozenset({"accuracy", "score", "rate", "error", "precision", "recall", "ratio", "distance", "similarity", "correlation", "perplexity", "gain", "curve", "f1", "measure"})),
+    (EntityType.TASK, frozenset({"answering", "recognition", "classification", "detection", "segmentation", "translation", "summarization", "comprehension", "labeling", "labelling", "parsing", "anticipation", "proving", "understanding", "tracking", "captioning", "retrieval", "entailment", "extraction", "completion", "localization", "forecasting"})),
+    (EntityType.METHOD, frozenset({
+        "optimization", "learning", "training", "tuning", "finetuning", "fine-tuning", "search", "sampling",
+        "decoding", "distillation", "attention", "network", "networks", "transformer", "transformers", "policy",
+        "policies", "algorithm", "framework", "method", "approach", "regression", "prompting", "augmentation",
+        "pretraining", "pre-training", "programming", "modeling", "modelling", "scaling", "conditioning",
+        "decomposition", "representation", "representations", "architecture", "perceptron", "encoder",
+        "decoder", "autoencoder", "field", "feedback", "alignment", "generation", "inference", "supervision",
+        "regularization", "quantization", "pruning", "adaptation", "estimation", "process", "model", "models",
+        "machine", "machines", "tree", "trees", "denoisers", "diffusion", "agent", "planning", "descent",
+        "reasoning", "thought", "thoughts", "rewards", "reward", "loop", "mechanism", "strategy", "technique",
+        "paradigm", "pipeline", "system", "engine", "grammar", "grammars", "embedding", "embeddings", "kernel",
+    })),
+)
+_TASK_BIGRAMS = frozenset({"language inference", "question answering", "text generation", "code generation"})
+
+
+@dataclass(frozen=True)
+class AbbreviationPair:
+    """Token offsets ``[start, end)`` of a short form and its long form."""
+
+    short_start: int
+    short_end: int
+    long_start: int
+    long_end: int
+
+
+def is_short_form(text: str) -> bool:
+    """Whether ``text`` can be an abbreviation: 1-12 characters, one capital, not a number.
+
+    Example:
+        >>> is_short_form("GRPO"), is_short_form("2024"), is_short_form("the")
+        (True, False, False)
+    """
+    return bool(_SHORT_RE.match(text)) and text not in _NOT_SHORT and not text.replace(".", "").isdigit()
+
+
+def long_form_start(short: str, long: str) -> int | None:
+    """Schwartz & Hearst: where in ``long`` the shortest long form of ``short`` starts.
+
+    Returns a character offset into ``long``, or ``None`` if ``long`` cannot be
+    expanded to ``short``.
+
+    Example:
+        >>> long = "we introduce the feedback-conditional policy"
+        >>> long[long_form_start("FCP", long):]
+        'feedback-conditional policy'
+    """
+    s_idx, l_idx = len(short) - 1, len(long) - 1
+    while s_idx >= 0:
+        char = short[s_idx].lower()
+        if not char.isalnum():
+            s_idx -= 1
+            continue
+        while l_idx >= 0 and (
+            long[l_idx].lower() != char or (s_idx == 0 and l_idx > 0 and long[l_idx - 1].isalnum())
+        ):
+            l_idx -= 1
+        if l_idx < 0:
+            return None
+        l_idx -= 1
+        s_idx -= 1
+    return long.rfind(" ", 0, l_idx + 1) + 1
+
+
+def head_type(long_form: str) -> EntityType | None:
+    """The entity type that the head (last word) of a long form implies, if any.
+
+    Example:
+        >>> head_type("Group Relative Policy Optimization")
+        <EntityType.METHOD: 'Method'>
+    """
+    words = re.findall(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", long_form.lower())
+    if not words or long_form.lower() in GENERIC_LONG_FORMS:
+        return None
+    if " ".join(words[-2:]) in _TASK_BIGRAMS:
+        return EntityType.TASK
+    head = words[-1]
+    for type_, heads in _HEADS:
+        if head in heads or head.split("-")[-1] in heads:
+            return type_
+    return None
+
+
+def _close_paren(words: list[str], open_i: int, limit: int = 14) -> int | None:
+    for j in range(open_i + 1, min(len(words), open_i + limit)):
+        if words[j] == ")":
+            return j
+        if words[j] in {"(", ".", ";"} or "\n" in words[j]:
+            return None
+    return None
+
+
+def _long_before(words: list[str], spaces: list[str], open_i: int, short: str, sent_start: int) -> tuple[int, int] | None:
+    """Token span of the long form in the words before ``(``, or None."""
+    n_short = len(re.sub(r"[^A-Za-z0-9]", "", short))
+    first = max(sent_start, open_i - min(n_short + 5, 2 * n_short + 2))
+    for k in range(open_i - 1, first - 1, -1):
+        if words[k] in {",", ";", ":", ")", "("} or "\n" in words[k]:
+            first = k + 1
+            break
+    if first >= open_i:
+        return None
+    text = "".join(words[k] + spaces[k] for k in range(first, open_i)).rstrip()
+    start_char = long_form_start(short, text)
+    if start_char is None:
+        return None
+    offset = 0
+    for k in range(first, open_i):
+        if offset >= start_char:
+            return (k, open_i) if k < open_i else None
+        offset += len(words[k]) + len(spaces[k])
+    return None
+
+
+def find_pairs(words: list[str], spaces: list[str], sent_starts: list[bool]) -> list[AbbreviationPair]:
+    """All abbreviation pairs in a tokenized text.
+
+    ``spaces`` holds each token's trailing whitespace; ``sent_starts`` flags the
+    first token of each sentence (long forms do not cross a sentence start).
+    """
+    pairs: list[AbbreviationPair] = []
+    sent_start = 0
+    for i, word in enumerate(words):
+        if sent_starts[i]:
+            sent_start = i
+        if word != "(" or i == 0:
+            continue
+        close = _close_paren(words, i)
+        if close is None:
+            continue
+        inner = "".join(words[k] + spaces[k] for k in range(i + 1, close)).strip()
+        if close - i - 1 <= 3 and is_short_form(inner) and " " not in inner:
+            long_span = _long_before(words, spaces, i, inner, sent_start)
+            if long_span:
+                pairs.append(AbbreviationPair(i + 1, close, *long_span))
+        elif close - i - 1 >= 2 and is_short_form(words[i - 1]):
+            if long_form_start(words[i - 1], inner) is not None and inner[0].lower() == words[i - 1][0].lower():
+                pairs.append(AbbreviationPair(i - 1, i, i + 1, close))
+    return pairs
+
+
+# ------------------------------------------------------------ component
+
+
+def _existing_type(doc: Doc, start: int, end: int) -> EntityType | None:
+    for span in doc.spans.get(SPAN_KEY, []):
+        if span.start == start and span.end == end:
+            return EntityType(span.label_)
+    return None
+
+
+def _pair_type(doc: Doc, pair: AbbreviationPair) -> EntityType | None:
+    long_text = doc[pair.long_start : pair.long_end].text
+    return (
+        _existing_type(doc, pair.long_start, pair.long_end)
+        or _existing_type(doc, pair.short_start, pair.short_end)
+        or head_type(long_text)
+    )
+
+
+def _make_span(doc: Doc, start: int, end: int, type_: EntityType, group: int, extractor: str) -> Span:
+    span = Span(doc, start, end, label=type_.value)
+    span._.kg_group = group
+    span._.kg_extractor = extractor
+    span._.kg_confidence = 0.9
+    return span
+
+
+class AbbreviationDetector:
+    """Finds pairs, types them, tags both forms and later uses of the short form."""
+
+    def __init__(self, name: str = "kg_abbreviations", *, max_group: int = 10_000) -> None:
+        self.name = name
+        self.max_group = max_group
+
+    def __call__(self, doc: Doc) -> Doc:
+        words = [t.text for t in doc]
+        spaces = [t.whitespace_ for t in doc]
+        starts = [bool(t.is_sent_start) for t in doc]
+        pairs = find_pairs(words, spaces, starts)
+        doc._.kg_abbreviations = [
+            {
+                "short": [doc[p.short_start].idx, doc[p.short_end - 1].idx + len(doc[p.short_end - 1])],
+                "long": [doc[p.long_start].idx, doc[p.long_end - 1].idx + len(doc[p.long_end - 1])],
+            }
+            for p in pairs
+        ]
+        spans = list(doc.spans.get(SPAN_KEY, []))
+        for n, pair in enumerate(pairs):
+            type_ = _pair_type(doc, pair)
+            if type_ is None:
+                continue
+            group = self.max_group + n
+            spans.append(_make_span(doc, pair.long_start, pair.long_end, type_, group, self.name))
+            short = words[pair.short_start : pair.short_end]
+            width = len(short)
+            for i in range(len(words) - width + 1):
+                if words[i : i + width] == short:
+                    spans.append(_make_span(doc, i, i + width, type_, group, self.name))
+        doc.spans[SPAN_KEY] = spans
+        return doc
+
+
+@Language.factory("kg_abbreviations", default_config={"max_group": 10_000})
+def make_abbreviation_detector(nlp: Language, name: str, *, max_group: int) -> AbbreviationDetector:
+    """Factory of ``kg_abbreviations``; groups of pairs are numbered from ``max_group``."""
+    register_extensions()
+    return AbbreviationDetector(name, max_group=max_group)

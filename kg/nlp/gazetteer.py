@@ -1,0 +1,156 @@
+"""Gazetteer matching of known benchmarks, models, metrics, methods and tasks.
+
+Names come from the curated lists in ``kg/resources`` (see its SOURCES.md).
+Matching is token based (spaCy ``PhraseMatcher``), so names match only on token
+boundaries, which the kg tokenizer puts around every part of a hyphenated name.
+
+Three rules keep ordinary words from becoming entities:
+
+- short forms written with capitals (``RL``, ``EM``, ``SFT``) and entries marked
+  case-sensitive match only as written;
+- entries marked ``ambiguous`` (names that are also English words: MATH, BIRD,
+  ARC, Pile, Arena) must match as written *and* show a cue: written in capitals,
+  or followed by a word such as "benchmark" or "dataset", or preceded by "the"
+  or "on" in the middle of a sentence;
+- a match inside a longer match is dropped later (longest name wins).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Callable
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from kg.models import EntityType
+from kg.nlp.extensions import SPAN_KEY, register_extensions
+
+CUE_AFTER = frozenset(
+    {"benchmark", "benchmarks", "dataset", "datasets", "suite", "split", "splits", "test", "set", "corpus",
+     "leaderboard", "subset", "dev", "validation", "tasks", "task", "problems", "questions", "score", "scores",
+     "accuracy", "level-5", "500"}
+)
+CUE_BEFORE = frozenset({"the", "on", "of", "and", "from", ","})
+
+
+def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
+    """One row per written form of every gazetteer entry.
+
+    Entries are ``kg.resources.GazetteerEntry`` objects or dicts with ``name``,
+    ``type``, ``aliases``, ``case_sensitive`` and ``ambiguous``.
+    """
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        data = entry if isinstance(entry, dict) else entry.model_dump(mode="json")
+        for form in [data["name"], *data.get("aliases", [])]:
+            form = form.strip()
+            if not form:
+                continue
+            short_caps = len(form) <= 5 and any(c.isupper() for c in form)
+            rows.append(
+                {
+                    "text": form,
+                    "type": str(data["type"]),
+                    "name": data["name"],
+                    "case_sensitive": bool(data.get("case_sensitive")) or short_caps or bool(data.get("ambiguous")),
+                    "ambiguous": bool(data.get("ambiguous")),
+                }
+            )
+    return rows
+
+
+def has_cue(words: list[str], start: int, end: int, sent_start: bool) -> bool:
+    """Whether an ambiguous name at tokens ``[start, end)`` has a dataset cue.
+
+    Example:
+        >>> has_cue(["results", "on", "MATH", "and"], 2, 3, False)
+        True
+        >>> has_cue(["Math", "is", "hard"], 0, 1, True)
+        False
+    """
+    text = "".join(words[start:end])
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 3 and all(c.isupper() for c in letters):
+        return True
+    after = words[end].lower() if end < len(words) else ""
+    if after in CUE_AFTER:
+        return True
+    before = words[start - 1].lower() if start > 0 else ""
+    return not sent_start and before in CUE_BEFORE and text[:1].isupper()
+
+
+def default_entries() -> list[Any]:
+    """All entries of the shipped resources (the default data of ``initialize``)."""
+    from kg.resources import load_entries
+
+    return [e for e in load_entries() if not getattr(e, "family", False)]
+
+
+class GazetteerMatcher:
+    """spaCy component: adds a span per gazetteer hit to ``doc.spans["kg"]``."""
+
+    def __init__(self, nlp: Language, name: str = "kg_gazetteer", *, confidence: float = 0.95) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.confidence = confidence
+        self.rows: list[dict[str, Any]] = []
+        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+
+    def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None,
+                   entries: Iterable[Any] | None = None) -> None:
+        """Load the name lists (the shipped resources unless ``entries`` is given)."""
+        self.set_rows(pattern_rows(default_entries() if entries is None else entries))
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self._lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._orth = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        texts = [r["text"] for r in rows]
+        for i, (row, doc) in enumerate(zip(rows, self.nlp.tokenizer.pipe(texts))):
+            matcher = self._orth if row["case_sensitive"] else self._lower
+            matcher.add(str(i), [doc])
+
+    def __call__(self, doc: Doc) -> Doc:
+        words = [t.text for t in doc]
+        spans = list(doc.spans.get(SPAN_KEY, []))
+        seen: set[tuple[int, int]] = set()
+        for match_id, start, end in [*self._orth(doc), *self._lower(doc)]:
+            row = self.rows[int(self.nlp.vocab.strings[match_id])]
+            if (start, end) in seen:
+                continue
+            if row["ambiguous"] and not has_cue(words, start, end, bool(doc[start].is_sent_start)):
+                continue
+            seen.add((start, end))
+            span = Span(doc, start, end, label=row["type"])
+            span._.kg_extractor = f"{self.name}:{row['name']}"
+            span._.kg_confidence = self.confidence
+            spans.append(span)
+        doc.spans[SPAN_KEY] = spans
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(path / "patterns.jsonl", self.rows)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> GazetteerMatcher:
+        self.set_rows(list(srsly.read_jsonl(ensure_path(path) / "patterns.jsonl")))
+        return self
+
+
+def types_of(rows: list[dict[str, Any]]) -> set[EntityType]:
+    """The entity types present in pattern rows (used by tests and stats)."""
+    return {EntityType(r["type"]) for r in rows}
+
+
+@Language.factory("kg_gazetteer", default_config={"confidence": 0.95})
+def make_gazetteer(nlp: Language, name: str, *, confidence: float) -> GazetteerMatcher:
+    """Factory of ``kg_gazetteer``; the name lists load in ``initialize()``."""
+    register_extensions()
+    return GazetteerMatcher(nlp, name, confidence=confidence)

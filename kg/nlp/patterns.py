@@ -1,0 +1,361 @@
+"""Contextual patterns: names found by their shape and their surroundings.
+
+Gazetteers know the names that existed when they were written; new papers
+bring new ones. These rules find names by class instead:
+
+- models by shape: a family stem, then versions, sizes and variants
+  (``Llama-3.1-8B-Instruct``, ``Qwen2.5-Math-7B``, ``GPT-4o-mini``,
+  ``Claude 3.5 Sonnet``, ``ViT-L/14``), any name ending in a parameter count
+  (``OLMo-1B``), and OpenAI's o-series (``o3-mini``);
+- the named contribution before the colon of a title (``PretrainZero: ...``);
+- "we propose / introduce / present / release X", "called / named / dubbed X";
+- datasets by context: "on the X benchmark", "the X dataset", "X and Y
+  benchmarks", and names listed together with a known dataset;
+- metrics by shape: ``pass@k``, ``Acc@1``, ``nDCG@10``, ``ROUGE-L``, ``BLEU-4``;
+- tasks and methods as noun phrases with a typical head ("... reasoning",
+  "... question answering", "... fine-tuning", "... distillation").
+
+Each rule is a pure function over the text that returns character spans; the
+component at the bottom aligns them to tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from kg.models import EntityType
+from kg.nlp import lexicon as lx
+from kg.nlp.extensions import SPAN_KEY, register_extensions
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A character span found by a rule, with its type and the rule's name."""
+
+    start: int
+    end: int
+    type: EntityType
+    rule: str
+    proposed: bool = False
+
+
+# ---------------------------------------------------------------- models
+
+_VERSION = r"v?\d+(?:\.\d+)*[a-z]?"
+_SIZE = r"\d+(?:\.\d+)?[BMKbmk]|\d+x\d+[BbMm]"
+_SPACE_PART = rf"(?:{_VERSION}|{_SIZE}|{lx.MODEL_VARIANTS})"
+_HYPHEN_PART = rf"(?:{_SIZE}|{_VERSION}|{lx.MODEL_VARIANTS}|[A-Z][A-Za-z0-9.]*|[a-z]\d+)"
+_END = r"(?![\w@])(?!-(?:[a-z]))"
+
+
+def model_regex(families: Iterable[str]) -> re.Pattern[str]:
+    """A regex for model names that start with one of ``families``.
+
+    Example:
+        >>> bool(model_regex(["Llama"]).fullmatch("Llama-3.1-8B-Instruct"))
+        True
+    """
+    stems = sorted({re.escape(f) for f in families if f}, key=len, reverse=True)
+    family = "|".join(stems) or r"(?!x)x"
+    return re.compile(
+        rf"(?<![\w-])(?:{family})(?:-?{_VERSION})?(?:(?:-|_|\s)(?:{_SIZE}|{_VERSION})\b|-{_HYPHEN_PART}|/\d+|\s{_SPACE_PART}(?![\w-]))*{_END}"
+    )
+
+
+_SIZED_MODEL = re.compile(rf"(?<![\w-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*-(?:{_SIZE})(?:-[A-Za-z][A-Za-z0-9]*)*{_END}")
+_O_SERIES = re.compile(r"(?<![\w-])[oO][1-4](?:-(?:mini|pro|preview|high|low))?(?![\w-])")
+
+
+def find_models(text: str, pattern: re.Pattern[str]) -> list[Hit]:
+    """Model names by family shape, by a parameter-count suffix, and the o-series."""
+    hits = [Hit(m.start(), m.end(), EntityType.MODEL, "model_shape") for m in pattern.finditer(text)]
+    hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_size") for m in _SIZED_MODEL.finditer(text)]
+    hits += [Hit(m.start(), m.end(), EntityType.MODEL, "o_series") for m in _O_SERIES.finditer(text)]
+    return [h for h in hits if text[h.start : h.end].strip()]
+
+
+# ------------------------------------------------------- contributions
+
+_NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*"
+_INTRO_VERB = re.compile(
+    r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:\w+ly\s+)?(?:propose|introduce|present|release|develop|design|build|"
+    r"construct|create|curate|contribute|open-source|offer|devise)s?\b"
+)
+_CALLED = re.compile(r"\b(?:called|named|dubbed|termed|coined)\s+")
+_NAME_AT = re.compile(rf"\s*({_NAME})")
+
+
+def is_name_like(word: str) -> bool:
+    """A coined name: inner capitals, digits or all capitals (``PretrainZero``, ``UL2``, ``TALAR``).
+
+    Example:
+        >>> is_name_like("PretrainZero"), is_name_like("Framework")
+        (True, False)
+    """
+    core = word.replace("-", "").replace("+", "")
+    if len(core) < 2 or not core[0].isalpha():
+        return False
+    inner_caps = any(c.isupper() for c in core[1:])
+    return inner_caps or (any(c.isdigit() for c in core) and core[0].isupper())
+
+
+def kind_from_context(context: str) -> EntityType:
+    """The type a contribution's surrounding words imply: benchmark/dataset, model, else method."""
+    low = context.lower()
+    if re.search(r"\b(?:benchmark|dataset|corpus|suite|testbed|test set|leaderboard|arena)s?\b", low):
+        return EntityType.DATASET
+    if re.search(r"\b(?:family of|series of)?\s*(?:language |foundation |vision-language |open )?models?\b(?! (?:for|to|of|that))", low) \
+            and not re.search(r"\b(?:framework|method|approach|algorithm|technique|paradigm|recipe|pipeline)\b", low):
+        return EntityType.MODEL
+    return EntityType.METHOD
+
+
+def find_title_name(title: str) -> list[Hit]:
+    """The named contribution before the colon of a title (``PretrainZero: ...``)."""
+    if ":" not in title:
+        return []
+    head, _, rest = title.partition(":")
+    words = head.split()
+    if not words or len(words) > 4 or len(head) > 40:
+        return []
+    if len(words) > 1 and not any(is_name_like(w) for w in words):
+        return []
+    if len(words) == 1 and not (words[0][:1].isupper() and words[0].lower() not in lx.TITLE_STOPWORDS):
+        return []
+    start = title.index(words[0])
+    return [Hit(start, start + len(head.strip()), kind_from_context(rest), "title_colon", proposed=True)]
+
+
+def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
+    """Names after "we propose/introduce/..." or "called/named X" in each sentence."""
+    hits = []
+    for s_start, s_end in sentences:
+        sent = text[s_start:s_end]
+        for verb in [*_INTRO_VERB.finditer(sent), *_CALLED.finditer(sent)]:
+            window = sent[verb.end() : verb.end() + 120]
+            window = re.split(r"[.;:]\s|\bthat\b|\bwhich\b|\bwhere\b", window)[0]
+            for m in re.finditer(_NAME, window):
+                if is_name_like(m.group()) and m.group() not in lx.NOT_NAMES:
+                    kind = kind_from_context(window[: m.start()] + window[m.end() : m.end() + 60])
+                    at = s_start + verb.end() + m.start()
+                    hits.append(Hit(at, at + len(m.group()), kind, "introduced", proposed=True))
+                    break
+    return hits
+
+
+# -------------------------------------------------------------- datasets
+
+_DS_HEAD = r"(?:benchmarks?|datasets?|corpus|corpora|suites?|test[- ]sets?|leaderboards?|challenges?)"
+_DS_NAME = r"(?:[A-Z][\w.+&'\-]*|[\w.\-]*\d[\w.\-]*)(?:[ \-](?:[A-Z0-9][\w.+&'\-]*))*"
+_DS_BEFORE_HEAD = re.compile(rf"(?<![\w-])({_DS_NAME})(?:\s+(?:dev|test|validation|val|train|eval|held-out|hard|full))?\s+{_DS_HEAD}\b")
+_DS_LIST = re.compile(rf"(?<![\w-])((?:{_DS_NAME}\s*,\s*)*{_DS_NAME},?\s+(?:and|or)\s+{_DS_NAME})\s+{_DS_HEAD}\b")
+
+
+def _dataset_name_ok(name: str) -> bool:
+    first = name.split()[0].split("-")[0]
+    return (
+        name.lower() not in lx.NOT_DATASETS
+        and first.lower() not in lx.NOT_DATASETS
+        and not name.replace(".", "").isdigit()
+        and len(name) >= 2
+    )
+
+
+def find_datasets(text: str) -> list[Hit]:
+    """Datasets named by context: "on the X benchmark", "X and Y datasets"."""
+    hits = []
+    for m in _DS_BEFORE_HEAD.finditer(text):
+        if _dataset_name_ok(m.group(1)):
+            hits.append(Hit(m.start(1), m.end(1), EntityType.DATASET, "dataset_context"))
+    for m in _DS_LIST.finditer(text):
+        for item in re.finditer(_DS_NAME, m.group(1)):
+            name = item.group()
+            if name not in {"and", "or"} and _dataset_name_ok(name):
+                at = m.start(1) + item.start()
+                hits.append(Hit(at, at + len(name), EntityType.DATASET, "dataset_list"))
+    return hits
+
+
+# --------------------------------------------------------------- metrics
+
+_METRIC_SHAPES = re.compile(
+    r"(?<![\w-])(?:(?:[Pp]ass|PASS|[Aa]cc|Top|top|Recall|R|Hits|HITS|hits|nDCG|NDCG|MRR|P|Precision|mAP|AP|HR|EM)@(?:\d+(?:\.\d+)?|k|K)"
+    r"|ROUGE-(?:1|2|L|Lsum)|BLEU-[1-4]|F1-score|top-[1-9] accuracy|[a-z]+(?:-[a-z]+)+ accuracy)(?![\w-])"
+)
+
+
+def find_metrics(text: str) -> list[Hit]:
+    """Metrics by shape: ``pass@1``, ``Acc@5``, ``ROUGE-L``, ``BLEU-4``, ``top-1 accuracy``."""
+    return [Hit(m.start(), m.end(), EntityType.METRIC, "metric_shape") for m in _METRIC_SHAPES.finditer(text)]
+
+
+# ------------------------------------------------------ tasks and methods
+
+_WORD = r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
+
+
+def _noun_phrases(text: str, heads: str, type_: EntityType, rule: str, modifiers: frozenset[str] | None,
+                  max_words: int = 2) -> list[Hit]:
+    """``<modifier> <head>`` phrases; ``modifiers`` is an allow-list, or None for modifier-shaped words.
+
+    Modifiers are read backwards from the head, at most ``max_words``, and stop
+    at the first word that cannot be one ("ease the learning" gives nothing).
+    """
+    hits = []
+    pattern = _head_regex(heads)
+    for m in pattern.finditer(text):
+        start = m.start()
+        taken = 0
+        cursor = m.start()
+        while taken < max_words:
+            prev = re.search(rf"({_WORD}) $", text[max(0, cursor - 60) : cursor])
+            if not prev or not _modifier_ok(prev.group(1), modifiers):
+                break
+            cursor = cursor - len(prev.group(0))
+            start = cursor
+            taken += 1
+        if taken:
+            hits.append(Hit(start, m.end(), type_, rule))
+    return hits
+
+
+_HEAD_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _head_regex(heads: str) -> re.Pattern[str]:
+    if heads not in _HEAD_CACHE:
+        _HEAD_CACHE[heads] = re.compile(rf"(?<=[A-Za-z0-9] )(?:{heads})(?![\w-])", re.IGNORECASE)
+    return _HEAD_CACHE[heads]
+
+
+_ADJ_SUFFIXES = ("ed", "al", "ive", "ic", "ar", "ous", "ent", "ant", "ion", "ment", "ity", "ory", "ary", "ful", "ian", "ical")
+
+
+def _modifier_ok(word: str, allowed: frozenset[str] | None) -> bool:
+    low = word.lower()
+    if allowed is not None:
+        return low in allowed or low.split("-")[-1] in allowed
+    if low in lx.GENERIC_MODIFIERS or low.endswith("ly") or low.isdigit() or len(low) < 3:
+        return False
+    if low in lx.METHOD_MODIFIERS or "-" in low:
+        return True
+    if low.endswith("s") and not low.endswith(("ss", "ous", "sis")):
+        return False
+    return low.endswith(_ADJ_SUFFIXES) or word.isupper()
+
+
+def find_tasks(text: str) -> list[Hit]:
+    """Tasks as noun phrases: "mathematical reasoning", "code generation", "object detection"."""
+    hits = _noun_phrases(text, "reasoning", EntityType.TASK, "task_reasoning", lx.REASONING_MODIFIERS)
+    hits += _noun_phrases(text, lx.TASK_HEADS, EntityType.TASK, "task_head", None)
+    return hits
+
+
+def find_methods(text: str) -> list[Hit]:
+    """Methods as noun phrases: "supervised fine-tuning", "rejection sampling", "knowledge distillation"."""
+    return _noun_phrases(text, lx.METHOD_HEADS, EntityType.METHOD, "method_head", None)
+
+
+# ------------------------------------------------------------ component
+
+
+def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_pattern: re.Pattern[str]) -> list[Hit]:
+    """Every rule of this module over one paper's text (title first, then abstract)."""
+    hits = find_models(text, model_pattern)
+    hits += find_title_name(text[:title_len]) if title_len else []
+    hits += find_introduced(text, sentences)
+    hits += find_datasets(text) + find_metrics(text) + find_tasks(text) + find_methods(text)
+    return hits
+
+
+def _span_for(doc: Doc, hit: Hit) -> Span | None:
+    span = doc.char_span(hit.start, hit.end, label=hit.type.value, alignment_mode="strict")
+    if span is None:
+        return None
+    return span
+
+
+class PatternMatcher:
+    """spaCy component: runs the rules and adds their spans to ``doc.spans["kg"]``.
+
+    Proposed names (title colon, "we propose X") are recorded with the extractor
+    name ``kg_patterns:proposed`` so that the role assigner can see them; every
+    later occurrence of such a name in the doc is tagged too.
+    """
+
+    def __init__(self, nlp: Language, name: str = "kg_patterns", *, confidence: float = 0.8) -> None:
+        self.name = name
+        self.confidence = confidence
+        self.families: list[str] = []
+        self._model_re = model_regex([])
+
+    def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None,
+                   families: Iterable[str] | None = None) -> None:
+        """Load the model family stems (from ``kg/resources`` unless given)."""
+        if families is None:
+            from kg.resources import load_entries
+
+            families = [f for e in load_entries() if e.family for f in [e.name, *e.aliases]]
+        self.set_families(list(families))
+
+    def set_families(self, families: list[str]) -> None:
+        self.families = sorted(set(families))
+        self._model_re = model_regex(self.families)
+
+    def __call__(self, doc: Doc) -> Doc:
+        sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(doc.text))]
+        spans = list(doc.spans.get(SPAN_KEY, []))
+        proposed_texts: dict[str, EntityType] = {}
+        for hit in find_all(doc.text, sentences, doc._.kg_title_len, self._model_re):
+            span = _span_for(doc, hit)
+            if span is None:
+                continue
+            span._.kg_extractor = f"{self.name}:{'proposed' if hit.proposed else hit.rule}"
+            span._.kg_confidence = self.confidence
+            spans.append(span)
+            if hit.proposed:
+                proposed_texts.setdefault(span.text, hit.type)
+        spans += self._repeat_mentions(doc, proposed_texts)
+        doc.spans[SPAN_KEY] = spans
+        return doc
+
+    def _repeat_mentions(self, doc: Doc, names: dict[str, EntityType]) -> list[Span]:
+        out = []
+        for text, type_ in names.items():
+            for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w])", doc.text):
+                span = doc.char_span(m.start(), m.end(), label=type_.value)
+                if span is not None:
+                    span._.kg_extractor = f"{self.name}:proposed"
+                    span._.kg_confidence = self.confidence
+                    out.append(span)
+        return out
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "families.json", self.families)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> PatternMatcher:
+        self.set_families(list(srsly.read_json(ensure_path(path) / "families.json")))
+        return self
+
+
+@Language.factory("kg_patterns", default_config={"confidence": 0.8})
+def make_pattern_matcher(nlp: Language, name: str, *, confidence: float) -> PatternMatcher:
+    """Factory of ``kg_patterns``; model families load in ``initialize()``."""
+    register_extensions()
+    return PatternMatcher(nlp, name, confidence=confidence)
+
+
+def describe(hits: list[Hit], text: str) -> list[dict[str, Any]]:
+    """Plain-data view of hits (for debugging and tests)."""
+    return [{"text": text[h.start : h.end], "type": h.type.value, "rule": h.rule, "proposed": h.proposed} for h in hits]

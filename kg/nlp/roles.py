@@ -1,0 +1,209 @@
+"""Entity resolution and paper-level roles.
+
+First the spans that the matchers proposed are resolved: where two overlap,
+the longer wins (``Qwen3-4B-Base`` over ``Qwen3``, ``MATH-500`` over ``MATH``),
+and on equal length the more reliable extractor. Surviving spans get groups:
+an abbreviation pair shares one, other spans share one per normalized name.
+
+Then each group gets its roles for the paper (see the guidelines):
+
+- ``proposes``: the title's named contribution, the first name after "we
+  propose / introduce / present", names "called / named X";
+- datasets: ``uses_dataset`` where a sentence speaks of training or a corpus,
+  ``evaluates_on`` where it speaks of results (the default);
+- models ``uses_model``, methods ``uses_method`` unless every mention is
+  background (prior work, motivation), metrics ``measures``;
+- tasks ``addresses`` when the paper's own sentences (title, "we", "our", the
+  proposed name) mention them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.models import EntityType, ExtractedRole, Role, normalize_name
+from kg.nlp.extensions import SPAN_KEY, register_extensions
+
+_PRIORITY = {"kg_abbreviations": 4, "kg_gazetteer": 3, "proposed": 3, "model_shape": 2, "o_series": 2}
+
+_TRAIN_CUES = re.compile(
+    r"\b(?:train(?:ed|ing)?|pre-?train(?:ed|ing)?|fine-?tun(?:e|ed|ing)|corpus|corpora|distill(?:ed|ing)?|"
+    r"collected|sourced|scraped|crawled|data from|instruction data|synthesi[sz]ed? from|built from|derived from)\b",
+    re.IGNORECASE,
+)
+_EVAL_CUES = re.compile(
+    r"\b(?:evaluat\w*|benchmarks?|achiev\w*|outperform\w*|surpass\w*|accuracy|scores?|results?|experiments?|"
+    r"tests?|improv\w*|state-of-the-art|sota|pass@\w+|gains?|reach\w*|attain\w*|on)\b|%",
+    re.IGNORECASE,
+)
+_BACKGROUND = re.compile(
+    r"\b(?:recent(?:ly)?|previous(?:ly)?|prior|existing|traditional(?:ly)?|conventional(?:ly)?|often|typically|"
+    r"have been|has been|widely|popular|inspired by|unlike|rather than|instead of|not through|remains?|"
+    r"limitations? of|struggle|however)\b",
+    re.IGNORECASE,
+)
+_OWN_WORK = re.compile(r"\b(?:we|our|us|this (?:paper|work|study)|here)\b", re.IGNORECASE)
+_INTRO = re.compile(
+    r"\b(?:we|this (?:paper|work))\s+(?:\w+ly\s+)?(?:propose|introduce|present|develop|design|release|construct|"
+    r"create|curate|build|devise|contribute)s?\b|\b(?:called|named|dubbed|termed)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Group:
+    """The mentions of one entity in a paper, in document order."""
+
+    id: int
+    type: EntityType
+    spans: list[Span] = field(default_factory=list)
+
+
+def _priority(span: Span) -> int:
+    extractor = span._.kg_extractor or ""
+    component, _, rule = extractor.partition(":")
+    return _PRIORITY.get(rule, _PRIORITY.get(component, 1))
+
+
+def resolve_spans(spans: list[Span]) -> list[Span]:
+    """Non-overlapping spans: longest first, then the more reliable extractor, then earliest."""
+    ordered = sorted(spans, key=lambda s: (-(s.end_char - s.start_char), -_priority(s), s.start))
+    taken: set[int] = set()
+    kept: list[Span] = []
+    for span in ordered:
+        tokens = set(range(span.start, span.end))
+        if tokens & taken:
+            continue
+        taken |= tokens
+        kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def assign_groups(spans: list[Span]) -> list[Group]:
+    """Groups of one entity: abbreviation pairs and equal normalized names of one type."""
+    by_key: dict[tuple[str, str], int] = {}
+    groups: dict[int, Group] = {}
+    pair_of: dict[int, int] = {}
+    for span in spans:
+        key = (span.label_, normalize_name(span.text))
+        pair = span._.kg_group
+        gid = by_key.get(key)
+        if gid is None and pair is not None:
+            gid = pair_of.get(pair)
+        if gid is None:
+            gid = len(groups)
+            groups[gid] = Group(gid, EntityType(span.label_))
+        by_key.setdefault(key, gid)
+        if pair is not None:
+            pair_of.setdefault(pair, gid)
+        groups[gid].spans.append(span)
+    return list(groups.values())
+
+
+def _sentence(span: Span) -> Span:
+    return span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+
+
+def _is_proposed(group: Group) -> Span | None:
+    for span in group.spans:
+        if (span._.kg_extractor or "").endswith(":proposed"):
+            return span
+    for span in group.spans:
+        sent = _sentence(span)
+        before = span.doc.text[sent.start_char : span.start_char]
+        intro = list(_INTRO.finditer(before))
+        if intro and not re.search(r"[;]|\bthat\b|\bwhich\b", before[intro[-1].end() :]):
+            return span
+    return None
+
+
+def _first_matching(group: Group, pattern: re.Pattern[str]) -> Span | None:
+    for span in group.spans:
+        if pattern.search(_sentence(span).text):
+            return span
+    return None
+
+
+def _in_title(span: Span) -> bool:
+    return span.start_char < span.doc._.kg_title_len
+
+
+def group_roles(group: Group, proposed_first: dict[int, int]) -> list[tuple[Role, Span, str]]:
+    """The roles of one group with the span that supports each and the rule's name."""
+    roles: list[tuple[Role, Span, str]] = []
+    first = group.spans[0]
+    if group.id in proposed_first and group.type in (EntityType.METHOD, EntityType.MODEL, EntityType.DATASET):
+        roles.append((Role.PROPOSES, group.spans[proposed_first[group.id]], "proposed"))
+    if group.type is EntityType.DATASET:
+        train = _first_matching(group, _TRAIN_CUES)
+        if train is not None:
+            roles.append((Role.USES_DATASET, train, "train_cue"))
+        evaluation = _first_matching(group, _EVAL_CUES)
+        if evaluation is not None or train is None:
+            roles.append((Role.EVALUATES_ON, evaluation or first, "eval_cue"))
+    elif group.id in proposed_first:
+        pass
+    elif group.type is EntityType.MODEL:
+        roles.append((Role.USES_MODEL, first, "model"))
+    elif group.type is EntityType.METHOD:
+        used = next((s for s in group.spans if _in_title(s) or not _BACKGROUND.search(_sentence(s).text)), None)
+        if used is not None:
+            roles.append((Role.USES_METHOD, used, "method"))
+    elif group.type is EntityType.METRIC:
+        roles.append((Role.MEASURES, first, "metric"))
+    elif group.type is EntityType.TASK:
+        own = next((s for s in group.spans if _in_title(s) or _OWN_WORK.search(_sentence(s).text)), None)
+        if own is not None:
+            roles.append((Role.ADDRESSES, own, "task"))
+    return roles
+
+
+class RoleAssigner:
+    """spaCy component: resolves ``doc.spans["kg"]`` and writes ``doc._.kg_roles``."""
+
+    def __init__(self, name: str = "kg_roles", *, confidence: float = 0.7) -> None:
+        self.name = name
+        self.confidence = confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = resolve_spans(list(doc.spans.get(SPAN_KEY, [])))
+        groups = assign_groups(spans)
+        for group in groups:
+            for span in group.spans:
+                span._.kg_group = group.id
+        doc.spans[SPAN_KEY] = spans
+        proposed_first: dict[int, int] = {}
+        for group in groups:
+            span = _is_proposed(group)
+            if span is not None:
+                proposed_first[group.id] = group.spans.index(span)
+        doc._.kg_roles = [self._role_row(group, role, span, rule)
+                          for group in groups for role, span, rule in group_roles(group, proposed_first)]
+        return doc
+
+    def _role_row(self, group: Group, role: Role, span: Span, rule: str) -> dict:
+        sent = _sentence(span)
+        return ExtractedRole(
+            role=role, group=group.id, text=group.spans[0].text, evidence=sent.text.strip(),
+            start=sent.start_char, end=sent.end_char, extractor=f"{self.name}:{rule}", confidence=self.confidence,
+        ).model_dump(mode="json")
+
+
+def groups_by_role(roles: list[dict]) -> dict[str, set[int]]:
+    """Role name → group ids, from ``doc._.kg_roles`` rows."""
+    out: dict[str, set[int]] = defaultdict(set)
+    for row in roles:
+        out[row["role"]].add(row["group"])
+    return out
+
+
+@Language.factory("kg_roles", default_config={"confidence": 0.7})
+def make_role_assigner(nlp: Language, name: str, *, confidence: float) -> RoleAssigner:
+    """Factory of ``kg_roles``."""
+    register_extensions()
+    return RoleAssigner(name, confidence=confidence)

@@ -55,6 +55,7 @@ _HEADS: tuple[tuple[EntityType, frozenset[str]], ...] = (
         "paradigm", "pipeline", "system", "engine", "grammar", "grammars", "embedding", "embeddings", "kernel",
     })),
 )
+_GENERIC_MODEL_MODIFIERS = frozenset({"language", "reasoning", "foundation", "vision-language", "multimodal", "generative", "pre-trained", "pretrained", "base", "reward"})
 _TASK_BIGRAMS = frozenset({"language inference", "question answering", "text generation", "code generation"})
 
 
@@ -119,6 +120,8 @@ def head_type(long_form: str) -> EntityType | None:
     if " ".join(words[-2:]) in _TASK_BIGRAMS:
         return EntityType.TASK
     head = words[-1]
+    if head in {"model", "models"} and len(words) >= 2 and words[-2] in _GENERIC_MODEL_MODIFIERS:
+        return None
     for type_, heads in _HEADS:
         if head in heads or head.split("-")[-1] in heads:
             return type_

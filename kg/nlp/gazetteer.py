@@ -17,6 +17,7 @@ Three rules keep ordinary words from becoming entities:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Callable
@@ -47,8 +48,8 @@ def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for entry in entries:
         data = entry if isinstance(entry, dict) else entry.model_dump(mode="json")
-        for form in [data["name"], *data.get("aliases", [])]:
-            form = form.strip()
+        forms = [data["name"], *data.get("aliases", [])]
+        for form in dict.fromkeys(v for f in forms for v in written_variants(f.strip())):
             if not form:
                 continue
             short_caps = len(form) <= 5 and any(c.isupper() for c in form)
@@ -62,6 +63,23 @@ def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def written_variants(form: str) -> list[str]:
+    """A name and the ways papers also write it: with or without a hyphen before a number.
+
+    Example:
+        >>> written_variants("CIFAR-10")
+        ['CIFAR-10', 'CIFAR10']
+        >>> written_variants("MATH500")
+        ['MATH500', 'MATH-500']
+    """
+    out = [form]
+    if re.search(r"[A-Za-z]-\d", form):
+        out.append(re.sub(r"(?<=[A-Za-z])-(?=\d)", "", form))
+    elif re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]\d+", form):
+        out.append(re.sub(r"(?<=[A-Za-z])(?=\d)", "-", form, count=1))
+    return out
 
 
 def has_cue(words: list[str], start: int, end: int, sent_start: bool) -> bool:

@@ -73,7 +73,10 @@ GENERIC_MODIFIERS = frozenset(
      "multiple", "joint", "unified", "flexible", "general-purpose", "versatile", "dynamic", "static",
      "explicit", "implicit", "automatic", "automated", "manual", "pure", "hybrid", "policy", "reward",
      "problem", "problems", "sequence", "token", "tokens", "step", "steps", "stage", "phase", "process",
-     "approach", "method", "methods", "framework", "system", "systems", "agent", "agents", "network", "networks"}
+     "approach", "method", "methods", "framework", "system", "systems", "agent", "agents", "network", "networks",
+     "training", "pre-training", "pretraining", "fine-tuning", "finetuning", "post-training", "posttraining",
+     "learning", "inference", "indeed", "necessary", "numerous", "unfamiliar", "principled", "designed",
+     "duplicated", "mixed", "unauthorized", "intermingled", "state-of-the-art", "well", "state"}
 )
 
 REASONING_MODIFIERS = frozenset(
@@ -117,4 +120,19 @@ METHOD_MODIFIERS = frozenset(
      "architecture", "hyperparameter", "temporal", "difference", "instruct", "continued", "repeated", "dynamic",
      "mode", "cross", "layerwise", "layer-wise", "structured", "unstructured", "magnitude", "post-training",
      "quantization-aware", "low-rank", "full", "lora", "parameter-efficient", "test-time", "conditional"}
+)
+
+# Last parts of hyphenated adjectives that describe rather than name ("training-free", "task-specific").
+ADJECTIVE_SUFFIX_WORDS = frozenset(
+    {"free", "specific", "intensive", "based", "driven", "established", "aware", "efficient", "guided",
+     "related", "level", "scale", "like", "style", "enhanced", "oriented", "intensive", "heavy", "friendly",
+     "agnostic", "dependent", "independent", "time", "art", "quality", "step", "stage", "grained", "ended",
+     "making", "wise", "only"}
+)
+
+# Words before "rate" that make a metric name ("success rate", "word error rate").
+RATE_MODIFIERS = frozenset(
+    {"success", "pass", "win", "failure", "completion", "error", "hit", "acceptance", "attack", "refusal",
+     "resolve", "resolution", "solve", "detection", "positive", "negative", "recognition", "match",
+     "compression", "hallucination", "jailbreak", "retrieval", "recall", "click-through", "learning"}
 )

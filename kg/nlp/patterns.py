@@ -72,6 +72,7 @@ def model_regex(families: Iterable[str]) -> re.Pattern[str]:
 
 
 _SIZED_MODEL = re.compile(rf"(?<![\w-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*-(?:{_SIZE})(?:-[A-Za-z][A-Za-z0-9]*)*{_END}")
+_SIZE_AFTER = re.compile(rf" (?:{_SIZE})(?![\w-])")
 _O_SERIES = re.compile(r"(?<![\w-])[oO][1-4](?:-(?:mini|pro|preview|high|low))?(?![\w-])")
 
 
@@ -166,6 +167,8 @@ def _dataset_name_ok(name: str) -> bool:
         name.lower() not in lx.NOT_DATASETS
         and first.lower() not in lx.NOT_DATASETS
         and not name.replace(".", "").isdigit()
+        and any(c.isupper() for c in name)
+        and name not in lx.NOT_NAMES
         and len(name) >= 2
     )
 
@@ -189,13 +192,14 @@ def find_datasets(text: str) -> list[Hit]:
 
 _METRIC_SHAPES = re.compile(
     r"(?<![\w-])(?:(?:[Pp]ass|PASS|[Aa]cc|Top|top|Recall|R|Hits|HITS|hits|nDCG|NDCG|MRR|P|Precision|mAP|AP|HR|EM)@(?:\d+(?:\.\d+)?|k|K)"
-    r"|ROUGE-(?:1|2|L|Lsum)|BLEU-[1-4]|F1-score|top-[1-9] accuracy|[a-z]+(?:-[a-z]+)+ accuracy)(?![\w-])"
+    r"|ROUGE-(?:1|2|L|Lsum)|BLEU-[1-4]|F1-score|top-[1-9] accuracy|(?!state-of-the-art)[a-z]+(?:-[a-z]+)+ accuracy)(?![\w-])"
 )
 
 
 def find_metrics(text: str) -> list[Hit]:
-    """Metrics by shape: ``pass@1``, ``Acc@5``, ``ROUGE-L``, ``BLEU-4``, ``top-1 accuracy``."""
-    return [Hit(m.start(), m.end(), EntityType.METRIC, "metric_shape") for m in _METRIC_SHAPES.finditer(text)]
+    """Metrics by shape: ``pass@1``, ``Acc@5``, ``ROUGE-L``, ``BLEU-4``, ``top-1 accuracy``, "success rate"."""
+    hits = [Hit(m.start(), m.end(), EntityType.METRIC, "metric_shape") for m in _METRIC_SHAPES.finditer(text)]
+    return hits + _noun_phrases(text, "rates?|ratios?", EntityType.METRIC, "metric_rate", lx.RATE_MODIFIERS)
 
 
 # ------------------------------------------------------ tasks and methods
@@ -246,7 +250,12 @@ def _modifier_ok(word: str, allowed: frozenset[str] | None) -> bool:
         return low in allowed or low.split("-")[-1] in allowed
     if low in lx.GENERIC_MODIFIERS or low.endswith("ly") or low.isdigit() or len(low) < 3:
         return False
-    if low in lx.METHOD_MODIFIERS or "-" in low:
+    if word[0].isupper() and not word.isupper() and "-" not in word:
+        return False
+    if "-" in low:
+        first, last = low.split("-")[0], low.split("-")[-1]
+        return first not in lx.GENERIC_MODIFIERS and last not in lx.ADJECTIVE_SUFFIX_WORDS
+    if low in lx.METHOD_MODIFIERS:
         return True
     if low.endswith("s") and not low.endswith(("ss", "ous", "sis")):
         return False
@@ -312,10 +321,11 @@ class PatternMatcher:
         self._model_re = model_regex(self.families)
 
     def __call__(self, doc: Doc) -> Doc:
-        sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(doc.text))]
+        text = doc.text
+        sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(text))]
         spans = list(doc.spans.get(SPAN_KEY, []))
         proposed_texts: dict[str, EntityType] = {}
-        for hit in find_all(doc.text, sentences, doc._.kg_title_len, self._model_re):
+        for hit in find_all(text, sentences, doc._.kg_title_len, self._model_re):
             span = _span_for(doc, hit)
             if span is None:
                 continue
@@ -324,14 +334,29 @@ class PatternMatcher:
             spans.append(span)
             if hit.proposed:
                 proposed_texts.setdefault(span.text, hit.type)
-        spans += self._repeat_mentions(doc, proposed_texts)
+        spans += self._repeat_mentions(doc, text, proposed_texts)
+        spans += self._sized_models(doc, text, spans)
         doc.spans[SPAN_KEY] = spans
         return doc
 
-    def _repeat_mentions(self, doc: Doc, names: dict[str, EntityType]) -> list[Span]:
+    def _sized_models(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
+        """Model names followed by a parameter count ("Flan-UL2 20B") take it in."""
         out = []
-        for text, type_ in names.items():
-            for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w])", doc.text):
+        for span in spans:
+            if span.label_ != EntityType.MODEL.value:
+                continue
+            m = _SIZE_AFTER.match(text, span.end_char)
+            longer = doc.char_span(span.start_char, m.end(), label=span.label_) if m else None
+            if longer is not None:
+                longer._.kg_extractor = f"{self.name}:model_shape"
+                longer._.kg_confidence = self.confidence
+                out.append(longer)
+        return out
+
+    def _repeat_mentions(self, doc: Doc, text: str, names: dict[str, EntityType]) -> list[Span]:
+        out = []
+        for name, type_ in names.items():
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", text):
                 span = doc.char_span(m.start(), m.end(), label=type_.value)
                 if span is not None:
                     span._.kg_extractor = f"{self.name}:proposed"

@@ -78,11 +78,12 @@ def make_doc(nlp: Language, paper: Paper) -> Doc:
 def _locate(doc: Doc, start: int | None, end: int | None) -> tuple[TextField, int | None, int | None]:
     """Doc character offsets → (field, offsets inside that field)."""
     title_len = doc._.kg_title_len
+    text_len = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
     if start is None or end is None:
         return TextField.ABSTRACT, start, end
     if title_len and start < title_len:
         return TextField.TITLE, start, min(end, title_len)
-    shift = title_len + len(SEPARATOR) if title_len and len(doc.text) > title_len else 0
+    shift = title_len + len(SEPARATOR) if title_len and text_len > title_len else 0
     return TextField.ABSTRACT, start - shift, end - shift
 
 

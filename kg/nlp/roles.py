@@ -115,7 +115,7 @@ def _is_proposed(group: Group) -> Span | None:
             return span
     for span in group.spans:
         sent = _sentence(span)
-        before = span.doc.text[sent.start_char : span.start_char]
+        before = sent.text[: span.start_char - sent.start_char]
         intro = list(_INTRO.finditer(before))
         if intro and not re.search(r"[;]|\bthat\b|\bwhich\b", before[intro[-1].end() :]):
             return span

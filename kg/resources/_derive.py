@@ -1,0 +1,344 @@
+"""Build-time helpers of ``scripts/build_resources.py``: read the public name lists, derive entries.
+
+Kept in the package (not imported at run time) so that the rules that turn raw list
+items into gazetteer names sit next to the data they produce and can be unit-tested.
+Every rule here is mechanical; the judgement calls (which benchmark a config folder
+is, which aliases people write) live in the seed files.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import KGError
+
+SOURCE_LABELS = {
+    "lm": "lm-evaluation-harness",
+    "oc": "opencompass",
+    "helm": "helm",
+    "tdms": "nlp-tdms-kb",
+    "hf": "transformers",
+    "pwc": "pwc-archive-tasks",
+    "kg": "kg team",
+}
+
+_KEY_RE = re.compile(r"(lm|oc|helm|tdms):(.+?)(?=\s+(?:lm|oc|helm|tdms):|$)")
+
+# ---------------------------------------------------------------- pure rules
+
+_SIZE_RE = re.compile(r"^\d+(\.\d+)?[MBT](x\d+(\.\d+)?[BE])?$|^\d+x\d+B$|^\d+[BE]x\d+E$", re.IGNORECASE)
+_VARIANT_WORDS = {"Instruct", "Chat", "Turbo", "Lite", "Vision", "Base", "Thinking", "Mix", "Twin"}
+_DROP_MODEL_MARKERS = (" on Amazon Bedrock", "+", "Simple Model", "Neurips Local", "Lexica Search", "Lit-GPT",
+                       " v2022", "Safe Stable Diffusion", "Vintedois", "text-similarity", "Whisper-1", "DSPy",
+                       "LLM-S", "LLM-X", "Silk Road")
+_ORG_PREFIXES = {"Amazon ": "", "Cohere Labs ": "", "Arabic.AI ": "", "Mistral Pixtral": "Pixtral"}
+# Single-word model names that are also ordinary words or common first names.
+MODEL_WORDS = {
+    "alpaca", "arctic", "aria", "bark", "chameleon", "chinchilla", "cohere", "command", "dia", "doge",
+    "dolly", "falcon", "gopher", "granite", "helium", "informer", "janus", "jukebox", "koala", "logos",
+    "luminous", "marian", "mega", "mimi", "nougat", "parakeet", "pegasus", "perceiver", "persimmon",
+    "sailor", "splinter", "typhoon", "unicorn", "vicuna", "git", "led", "nat", "van", "mvp", "ada",
+    "curie", "babbage", "davinci", "command light", "bamba", "apertus", "arcee", "canine", "jamba",
+}
+_HF_SKIP_RE = re.compile(r"(For[A-Z]|Model$|Encoder|Decoder|Backbone|Wrapper|VisionTransformer|_|Vision$|Moe$)")
+_HF_SKIP = {
+    "Encoder decoder", "Speech Encoder decoder", "Vision Encoder decoder", "FairSeq Machine-Translation",
+    "RAG", "Decision Transformer", "Trajectory Transformer", "Transformer-XL", "Mamba", "mamba2", "RWKV",
+    "Time Series Transformer", "Funnel Transformer", "VisionTextDualEncoder", "TimmBackbone", "xLSTM",
+    "Blt", "Dia", "Doge", "Mimi", "Helium", "Bark", "Aria", "AriaText", "Arcee", "MRA", "YOSO", "NAT", "VAN",
+    "GIT", "LED", "MVP", "CSM", "DAC", "Nezha", "Lfm2", "Lfm2Vl", "dots1", "BORT", "Mega", "MEGA", "CPM",
+    "CPM-Ant", "TVP", "TVLT", "Splinter", "Evolla", "Informer", "Autoformer", "Jukebox", "Janus", "FNet",
+}
+_DATASET_SKIP = {
+    "Flores", "Copywriting", "Logos", "Bingo", "Unicorn", "Vicuna", "Koala", "Dyck", "Transcription", "ICE",
+    "IC", "ONET", "TGAT", "PAIRS", "MARCO", "PARADE", "CLEAR", "Landing", "Mementos", "MentalHealth",
+    "DecodingTrust", "LSAT", "MLHSD", "TPAT-1", "A-Level", "Medec", "AutoBencher", "Magazine", "Wisesight",
+    "PHYSICS", "R_Bench", "PI_LLM", "HLE", "CHARM", "ClinicBench", "Earth_Silver", "LCBench", "SeedBench",
+    "PJExam", "CLBench", "MUStARD", "ADHD-Behavior", "ADHD-MedEffects", "BMT-Status", "CDI-QA",
+    "ClinicReferral", "ENT-Referral", "HospiceReferral", "MedConfInfo", "NoteExtract", "PatientInstruct",
+    "PrivacyDetection", "ProxySender", "RaceBias", "I2LaTeX", "I2webpage", "MST-VTT", "ASR-Transcription",
+    "HarmBenchGCGTransfer", "ConvFinQACalc", "VLSP", "VSFC", "MRobust", "MMLUArabic", "Image2musicsheet",
+    "Image2webpage", "BLINK", "BOLD", "RAFT", "PMMEval", "SmolInstruct", "OpenFinData",
+}
+_PWC_SKIP = {
+    "knowledge graphs", "formal logic", "feature importance", "intelligent communication", "graph mining",
+    "natural language queries", "fill mask", "text2text generation", "multilingual nlp", "topic models",
+}
+_PWC_BAD_WORDS = {
+    "benchmark", "benchmarks", "dataset", "datasets", "challenge", "leaderboard", "track", "task", "tasks",
+    "competition", "subtask", "other", "general", "misc", "miscellaneous", "unsupervised", "supervised",
+}
+
+
+def clean_model_display_name(display: str) -> tuple[str, str | None] | None:
+    """Turn a HELM display name into (name people write, base name) or None to drop it.
+
+    Organisation prefixes, dates, preview and deployment notes are removed; a size
+    in parentheses moves after the family and version, before variant words, because
+    papers write "Llama-3.1-8B-Instruct", not "Llama 3.1 Instruct (8B)".
+
+    Example:
+        >>> clean_model_display_name("Llama 3.1 Instruct (8B)")
+        ('Llama 3.1 8B Instruct', None)
+        >>> clean_model_display_name("o1-mini (2024-09-12)")
+        ('o1-mini', None)
+    """
+    display = re.sub(r"-20\d{6}\b", "", display.strip().rstrip(".")).replace(" - ", " ")
+    if not display or any(m in display for m in _DROP_MODEL_MARKERS):
+        return None
+    for prefix, replacement in _ORG_PREFIXES.items():
+        if display.startswith(prefix):
+            display = replacement + display[len(prefix):]
+    match = re.match(r"^(?P<base>[^()]*?)\s*\((?P<paren>[^()]*)\)\s*(?P<tail>.*)$", display)
+    if not match:
+        return display.strip(), None
+    base, paren, tail = match["base"].strip(), match["paren"], match["tail"].strip()
+    if re.fullmatch(r"text-davinci-00\d", paren):
+        return paren, None
+    size = next((tok for tok in re.split(r"[\s,]+", paren) if _SIZE_RE.match(tok)), None)
+    words = base.split() + tail.split()
+    if size is None:
+        return " ".join(words), None
+    if size.casefold() in base.casefold().replace("-", " ").split():
+        return base, None
+    cut = next((i for i, w in enumerate(words) if w in _VARIANT_WORDS), len(words))
+    name = " ".join(words[:cut] + [size] + words[cut:])
+    return name, (base if cut == len(base.split()) and not tail else None)
+
+
+def model_flags(name: str) -> dict[str, bool]:
+    """Case-sensitivity for a derived model name: short names and word-like names."""
+    word = name.casefold() in MODEL_WORDS
+    short = len(name) <= 3 or (name.isalpha() and name.islower())
+    return {"case_sensitive": word or short, "ambiguous": word}
+
+
+def clean_benchmark_display_name(display: str) -> tuple[str, list[str]] | None:
+    """A HELM run-group display name as (name, aliases), or None when it is not a benchmark name.
+
+    Kept: one token with at least two capitals or a digit ("BoolQ", "MedCalc-Bench",
+    "GSM8K"); a parenthesis that spells the name out becomes an alias.
+
+    Example:
+        >>> clean_benchmark_display_name("BBQ (Bias Benchmark for Question Answering)")
+        ('BBQ', ['Bias Benchmark for Question Answering'])
+    """
+    match = re.match(r"^(?P<name>[^()]+?)\s*(\((?P<paren>[^()]*)\))?$", display.strip())
+    if not match:
+        return None
+    name, paren = match["name"].strip(), (match["paren"] or "").strip()
+    if not is_benchmark_token(name):
+        return None
+    long_form = paren.split(" ") if paren else []
+    aliases = [paren] if len(long_form) >= 3 and paren[:1].isupper() and not paren[:1].isdigit() else []
+    return name, aliases
+
+
+def is_benchmark_token(name: str) -> bool:
+    """True for one benchmark-shaped token: capitals or digits inside, no underscore."""
+    if " " in name or "_" in name or name in _DATASET_SKIP or len(name) < 3:
+        return False
+    capitals = sum(ch.isupper() for ch in name)
+    return capitals >= 2 or (capitals >= 1 and any(ch.isdigit() for ch in name))
+
+
+def clean_pwc_task(name: str) -> str | None:
+    """A Papers with Code task name in running-text case, or None when it is not written in abstracts.
+
+    Example:
+        >>> clean_pwc_task("Semantic Segmentation")
+        'semantic segmentation'
+        >>> clean_pwc_task("3D Human Pose Estimation")
+        '3D human pose estimation'
+    """
+    name = name.strip().strip('"').strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 '\-]*[A-Za-z0-9]", name) or " - " in name:
+        return None
+    words = name.split()
+    if not 2 <= len(words) <= 5 or any(w.casefold() in _PWC_BAD_WORDS for w in words):
+        return None
+    lowered = name.casefold()
+    if lowered in _PWC_SKIP or lowered.endswith(("deep learning", "machine learning", "neural networks")):
+        return None
+    if any(w.isdigit() for w in words) or words[0].casefold() == "translation":
+        return None
+    return " ".join("-".join(_running_case(part) for part in w.split("-")) for w in words)
+
+
+_PROPER_WORDS = {
+    "gaussian", "bayesian", "markov", "monte", "carlo", "chinese", "english", "japanese", "korean", "arabic",
+    "german", "french", "spanish", "vietnamese", "hindi", "indonesian", "russian", "bengali", "urdu",
+    "persian", "turkish", "thai", "wikipedia", "twitter", "atari", "python", "lean", "fourier", "boolean",
+}
+
+
+def _running_case(word: str) -> str:
+    """How a word of a title-cased task name is written inside a sentence."""
+    if word.casefold() in _PROPER_WORDS:
+        return word[:1].upper() + word[1:].casefold()
+    if sum(ch.isupper() for ch in word) >= 2 or any(ch.isdigit() for ch in word):
+        return word
+    return word.casefold()
+
+
+# ------------------------------------------------------------ list loading
+
+
+@dataclass
+class SourceLists:
+    """The raw public name lists, keyed by the seed-file source prefix."""
+
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    helm_models: list[str] = field(default_factory=list)
+    hf_models: list[str] = field(default_factory=list)
+    helm_groups: list[tuple[str, str]] = field(default_factory=list)
+    pwc_tasks: list[tuple[str, int]] = field(default_factory=list)
+    commits: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, names_dir: Path) -> SourceLists:
+        """Read every list under ``names_dir`` (the layout of shared/data/names)."""
+        if not names_dir.is_dir():
+            raise KGError(f"name lists folder not found: {names_dir}")
+        try:
+            return _load_lists(names_dir)
+        except (OSError, UnicodeDecodeError, csv.Error, IndexError) as e:
+            raise KGError(f"cannot read name lists under {names_dir}: {e}") from e
+
+    def check_keys(self, keys: str) -> list[str]:
+        """Source labels for a seed line's keys; KeyError names the first unknown key."""
+        labels: list[str] = []
+        for prefix, value in _KEY_RE.findall(keys.strip()):
+            if value.strip() not in self.keys[prefix]:
+                raise KeyError(f"{prefix}:{value.strip()}")
+            if SOURCE_LABELS[prefix] not in labels:
+                labels.append(SOURCE_LABELS[prefix])
+        if keys.strip() and not labels:
+            raise KeyError(keys.strip())
+        return labels
+
+
+def _lines(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _tsv(path: Path) -> list[list[str]]:
+    return [row.split("\t") for row in path.read_text(encoding="utf-8").splitlines()[1:] if row.strip()]
+
+
+def _load_lists(d: Path) -> SourceLists:
+    bench, tdms = d / "benchmarks", d / "nlp-tdms-kb"
+    helm_groups = [(row[0], row[1]) for row in _tsv(bench / "helm_run_groups.tsv")]
+    keys = {
+        "lm": set(_lines(bench / "lm_eval_task_names.txt")),
+        "oc": set(_lines(bench / "opencompass_dataset_config_names.txt")),
+        "helm": set(_lines(bench / "helm_scenario_names.txt")) | {g for g, _ in helm_groups},
+        "tdms": {row[1] for row in _tsv_all(tdms / "datasetKB.tsv")}
+        | {row[1] for row in _tsv_all(tdms / "taskKB.tsv")}
+        | {row[1] for row in _tsv_all(tdms / "evaMatrixKB.tsv")},
+    }
+    yaml_text = (d / "models" / "model_metadata.yaml").read_text(encoding="utf-8")
+    helm_models = [m.strip().strip("'\"") for m in re.findall(r"^\s+display_name:\s*(.+)$", yaml_text, re.M)]
+    hf_models = [row[1] for row in _tsv(d / "models" / "hf_transformers_model_names.tsv") if len(row) > 1]
+    pwc = d / "pwc-archive-tasks-CC-BY-SA"
+    pwc_tasks = []
+    for part in ("cv", "nlp", "audio", "other"):
+        with (pwc / f"{part}_hierarchy.csv").open(encoding="utf-8", newline="") as fh:
+            pwc_tasks += [(r["Task Name"], int(r["Dataset Count"] or 0)) for r in csv.DictReader(fh)]
+    commits = {}
+    for folder, label in (("benchmarks", None), ("models", None), ("nlp-tdms-kb", "nlp-tdms-kb"),
+                          ("pwc-archive-tasks-CC-BY-SA", "pwc-archive-tasks")):
+        commits.update(_commits(d / folder / "SOURCE.txt", label))
+    return SourceLists(keys, helm_models, hf_models, helm_groups, pwc_tasks, commits)
+
+
+def _tsv_all(path: Path) -> list[list[str]]:
+    return [row.split("\t") for row in path.read_text(encoding="utf-8").splitlines() if row.strip()]
+
+
+_REPO_LABELS = {
+    "EleutherAI/lm-evaluation-harness": "lm-evaluation-harness",
+    "open-compass/opencompass": "opencompass",
+    "stanford-crfm/helm": "helm",
+    "IBM/science-result-extractor": "nlp-tdms-kb",
+    "World-Snapshot/papers-with-code": "pwc-archive-tasks",
+}
+
+
+def _commits(source_txt: Path, label: str | None) -> dict[str, str]:
+    """Map a source label to "repo@commit" from a SOURCE.txt (repositories named in it)."""
+    text = source_txt.read_text(encoding="utf-8")
+    found = {}
+    for repo, tag in _REPO_LABELS.items():
+        if repo in text:
+            after = text[text.index(repo):]
+            commit = re.search(r"[Cc]ommit:?\s*([0-9a-f]{40})", after)
+            if commit:
+                found[tag] = f"github.com/{repo}@{commit.group(1)}"
+    if "transformers-4.57.6" in text:
+        found["transformers"] = "pypi:transformers-4.57.6 (models/auto/configuration_auto.py)"
+    if label and label not in found:
+        raise KGError(f"no repository and commit found for {label} in {source_txt}")
+    found.setdefault("kg-team", "kg team (hand-written, Apache-2.0)")
+    return found
+
+
+# --------------------------------------------------------------- derivers
+
+
+def _entry(name: str, etype: str, aliases: list[str], source: str, **flags: bool) -> dict:
+    cs = flags.get("case_sensitive", False) or flags.get("ambiguous", False)
+    return {"name": name, "type": etype, "aliases": aliases, "case_sensitive": cs,
+            "ambiguous": flags.get("ambiguous", False), "family": False, "source": source}
+
+
+def derive_helm_datasets(lists: SourceLists) -> list[dict]:
+    """Benchmark names from HELM run-group display names (sorted by group name)."""
+    out = []
+    for _group, display in sorted(lists.helm_groups):
+        cleaned = clean_benchmark_display_name(display)
+        if cleaned:
+            out.append(_entry(cleaned[0], "Dataset", cleaned[1], SOURCE_LABELS["helm"]))
+    return out
+
+
+def derive_opencompass_datasets(lists: SourceLists) -> list[dict]:
+    """Benchmark names from OpenCompass config folders that are written as the benchmark is."""
+    return [_entry(n, "Dataset", [], SOURCE_LABELS["oc"]) for n in sorted(lists.keys["oc"]) if is_benchmark_token(n)]
+
+
+def derive_helm_models(lists: SourceLists) -> list[dict]:
+    """Model names from HELM model metadata display names, cleaned."""
+    out = []
+    for display in lists.helm_models:
+        cleaned = clean_model_display_name(display)
+        if not cleaned:
+            continue
+        for name in filter(None, cleaned):
+            out.append(_entry(name, "Model", [], SOURCE_LABELS["helm"], **model_flags(name)))
+    return out
+
+
+def derive_hf_models(lists: SourceLists) -> list[dict]:
+    """Architecture-level model names from transformers, without class names and generic names."""
+    out = []
+    for name in lists.hf_models:
+        name = name.strip()
+        if not name or name in _HF_SKIP or _HF_SKIP_RE.search(name):
+            continue
+        name = "GPT-2" if name == "OpenAI GPT-2" else "GPT" if name == "OpenAI GPT" else name
+        out.append(_entry(name, "Model", [], SOURCE_LABELS["hf"], **model_flags(name)))
+    return out
+
+
+def derive_pwc_tasks(lists: SourceLists, min_datasets: int = 3) -> list[dict]:
+    """Multi-word task names from the Papers with Code task hierarchy."""
+    out = []
+    for raw, count in sorted(lists.pwc_tasks):
+        name = clean_pwc_task(raw) if count >= min_datasets else None
+        if name:
+            out.append(_entry(name, "Task", [], SOURCE_LABELS["pwc"]))
+    return out

@@ -1,0 +1,258 @@
+"""Regenerate the gazetteers in kg/resources/ from public name lists and hand-written seeds.
+
+Why a script: the raw name lists under ``shared/data/names`` are material, not a
+gazetteer (``gsm8k_cot_zeroshot`` is not what papers write). The curated part lives
+in ``kg/resources/seed/*.txt`` (one entry a line: ``NAME | ALIASES | FLAGS | SOURCE KEYS``);
+this script checks every source key against the list it names, adds the entries it
+can derive mechanically (HELM model display names, transformers architecture names,
+HELM run-group and OpenCompass benchmark names, Papers with Code task names),
+merges duplicates and writes sorted, deterministic JSONL with a ``_meta`` header.
+
+Usage:
+    python scripts/build_resources.py [NAMES_DIR] [--out kg/resources]
+
+NAMES_DIR defaults to ``../shared/data/names`` relative to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kg.errors import KGError
+from kg.models import normalize_name
+from kg.resources._derive import (
+    SOURCE_LABELS,
+    SourceLists,
+    derive_helm_datasets,
+    derive_helm_models,
+    derive_hf_models,
+    derive_opencompass_datasets,
+    derive_pwc_tasks,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+FLAG_NAMES = {"cs": "case_sensitive", "amb": "ambiguous"}
+
+LICENSE_OWN = "Apache-2.0"
+
+META = {
+    "datasets": {
+        "license": "Apache-2.0 AND MIT",
+        "sources": ["lm-evaluation-harness", "opencompass", "helm", "nlp-tdms-kb", "kg-team"],
+        "note": "Benchmarks and datasets: curated names from lm-evaluation-harness task families (MIT), "
+        "OpenCompass dataset configs and HELM scenarios/run groups (Apache-2.0), IBM NLP-TDMS datasetKB "
+        "(Apache-2.0), and well-known datasets of vision, speech, RL, graphs, retrieval and code written by "
+        "the kg team (Apache-2.0).",
+    },
+    "models": {
+        "license": "Apache-2.0",
+        "sources": ["helm", "transformers", "kg-team"],
+        "note": "Released models: HELM model_metadata display names cleaned (organisation, dates and "
+        "deployment notes removed, size moved after the family), transformers architecture display names "
+        "(class names and generic names removed), and hand-written entries (Apache-2.0).",
+    },
+    "model_families": {
+        "license": "Apache-2.0",
+        "sources": ["kg-team"],
+        "note": "Family stems for the model-name shape matcher (family + version + size + variant); "
+        "written by the kg team. Every entry has family=true.",
+    },
+    "metrics": {
+        "license": "Apache-2.0",
+        "sources": ["nlp-tdms-kb", "kg-team"],
+        "note": "Evaluation measures written by the kg team; entries that IBM NLP-TDMS evaMatrixKB "
+        "(Apache-2.0) also lists carry that source.",
+    },
+    "methods": {
+        "license": "Apache-2.0",
+        "sources": ["kg-team"],
+        "note": "Established techniques, algorithms, training recipes and architectures, written by the "
+        "kg team from general knowledge. SciERC was not used (it states no license).",
+    },
+    "tasks": {
+        "license": "Apache-2.0",
+        "sources": ["nlp-tdms-kb", "kg-team"],
+        "note": "Research tasks written by the kg team; entries that IBM NLP-TDMS taskKB (Apache-2.0) "
+        "also lists carry that source.",
+    },
+    "tasks_pwc": {
+        "license": "CC-BY-SA-4.0",
+        "sources": ["pwc-archive-tasks"],
+        "note": "Multi-word task names (2-5 words, lower case as written in running text) from the Papers "
+        "with Code task hierarchy (archive of July 2025), kept when at least 3 datasets are listed for the "
+        "task; names that tasks.jsonl or methods.jsonl already has are left out. Derived from a CC-BY-SA-4.0 list, so this "
+        "file is CC-BY-SA-4.0.",
+    },
+}
+
+KIND_TYPE = {
+    "datasets": "Dataset",
+    "models": "Model",
+    "model_families": "Model",
+    "metrics": "Metric",
+    "methods": "Method",
+    "tasks": "Task",
+    "tasks_pwc": "Task",
+}
+
+
+def parse_seed(path: Path, etype: str, lists: SourceLists) -> list[dict]:
+    """Parse one seed file; every source key must exist in the list it names.
+
+    Raises:
+        KGError: a malformed line or an unknown source key, with file:line.
+    """
+    entries = []
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 4 or not parts[0]:
+            raise KGError(f"{path}:{lineno}: expected 'NAME | ALIASES | FLAGS | SOURCE KEYS', got {raw!r}")
+        name, aliases, flags, keys = parts
+        try:
+            sources = lists.check_keys(keys)
+        except KeyError as e:
+            raise KGError(f"{path}:{lineno}: unknown source key {e.args[0]!r}") from e
+        flag_set = {f.strip() for f in flags.split(",") if f.strip()}
+        if flag_set - FLAG_NAMES.keys():
+            raise KGError(f"{path}:{lineno}: unknown flags {sorted(flag_set - FLAG_NAMES.keys())}")
+        entries.append(
+            make_entry(
+                name,
+                etype,
+                [a.strip() for a in aliases.split(";") if a.strip()],
+                case_sensitive="cs" in flag_set,
+                ambiguous="amb" in flag_set,
+                source="; ".join(sources) if sources else SOURCE_LABELS["kg"],
+            )
+        )
+    return entries
+
+
+def make_entry(
+    name: str,
+    etype: str,
+    aliases: list[str],
+    *,
+    case_sensitive: bool = False,
+    ambiguous: bool = False,
+    source: str,
+    family: bool = False,
+) -> dict:
+    """One gazetteer record; an ambiguous name is always matched case-sensitively."""
+    return {
+        "name": name,
+        "type": etype,
+        "aliases": aliases,
+        "case_sensitive": case_sensitive or ambiguous,
+        "ambiguous": ambiguous,
+        "family": family,
+        "source": source,
+    }
+
+
+def build_key(name: str) -> str:
+    """The merge key of a name: ``normalize_name`` with "+" read as "plus".
+
+    ``normalize_name`` drops "+", so "HumanEval+" and "HumanEval" share a matching
+    key; they are different benchmarks, and the build must not merge them.
+    """
+    return normalize_name(name.replace("+", " plus "))
+
+
+def merge_entries(entries: list[dict], taken: set[str] | None = None) -> list[dict]:
+    """Merge entries that name one thing (first wins) and clean the aliases.
+
+    An entry whose name normalizes like an earlier entry's name or alias is merged
+    into that entry (its aliases and source are added). An alias is dropped when it
+    normalizes like its own name (the matcher folds case and punctuation already) or
+    is owned by another entry. ``taken`` holds normalized forms owned by an earlier
+    file of the same type; entries named like them are left out.
+    """
+    taken = set(taken or ())
+    merged: dict[str, dict] = {}
+    owner: dict[str, str] = {}
+    for entry in entries:
+        key = build_key(entry["name"])
+        if not key or key in taken:
+            continue
+        if key in owner:
+            first = merged[owner[key]]
+            first["aliases"] += [entry["name"], *entry["aliases"]]
+            if entry["source"] not in first["source"].split("; "):
+                first["source"] = f"{first['source']}; {entry['source']}"
+        else:
+            merged[key] = {**entry, "aliases": list(entry["aliases"])}
+            owner[key] = key
+        for alias in entry["aliases"]:
+            owner.setdefault(build_key(alias), owner[key])
+    for key, entry in merged.items():
+        seen = {normalize_name(entry["name"])}
+        aliases = []
+        for alias in entry["aliases"]:
+            match_key = normalize_name(alias)
+            if match_key and match_key not in seen and owner.get(build_key(alias)) == key:
+                seen.add(match_key)
+                aliases.append(alias)
+        entry["aliases"] = aliases
+    return sorted(merged.values(), key=lambda e: (e["name"].casefold(), e["name"]))
+
+
+def write_jsonl(path: Path, kind: str, entries: list[dict], commits: dict[str, str]) -> None:
+    """Write the ``_meta`` header and one sorted entry a line."""
+    meta = dict(META[kind])
+    meta = {"kind": kind, **meta, "sources": [commits.get(s, s) for s in meta["sources"]], "count": len(entries)}
+    lines = [json.dumps({"_meta": meta}, ensure_ascii=False)]
+    lines += [json.dumps(e, ensure_ascii=False) for e in entries]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def build(names_dir: Path, out_dir: Path) -> dict[str, int]:
+    """Build every resource file; return the entry count per file stem."""
+    lists = SourceLists.load(names_dir)
+    seed_dir = out_dir / "seed"
+
+    def seed(stem: str, etype: str) -> list[dict]:
+        return parse_seed(seed_dir / f"{stem}.txt", etype, lists)
+
+    families = [{**e, "family": True} for e in seed("model_families", "Model")]
+    files = {
+        "datasets": merge_entries(
+            seed("datasets", "Dataset") + derive_helm_datasets(lists) + derive_opencompass_datasets(lists)
+        ),
+        "models": merge_entries(seed("models", "Model") + derive_helm_models(lists) + derive_hf_models(lists)),
+        "model_families": merge_entries(families),
+        "metrics": merge_entries(seed("metrics", "Metric")),
+        "methods": merge_entries(seed("methods", "Method")),
+        "tasks": merge_entries(seed("tasks", "Task")),
+    }
+    task_keys = {build_key(f) for k in ("tasks", "methods") for e in files[k] for f in [e["name"], *e["aliases"]]}
+    files["tasks_pwc"] = merge_entries(derive_pwc_tasks(lists), taken=task_keys)
+    for kind, entries in files.items():
+        write_jsonl(out_dir / f"{kind}.jsonl", kind, entries, lists.commits)
+    return {kind: len(entries) for kind, entries in files.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names_dir", nargs="?", default=str(REPO / ".." / "shared" / "data" / "names"))
+    parser.add_argument("--out", default=str(REPO / "kg" / "resources"))
+    args = parser.parse_args(argv)
+    try:
+        counts = build(Path(args.names_dir), Path(args.out))
+    except KGError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    for kind, count in counts.items():
+        print(f"{kind}.jsonl\t{count}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

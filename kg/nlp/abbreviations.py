@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spacy.attrs import SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.models import EntityType
 from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.sentences import doc_text, token_texts
 
 _SHORT_RE = re.compile(r"^(?=.*[A-Z])[A-Za-z0-9][A-Za-z0-9&+\-./]{0,11}$")
 _NOT_SHORT = frozenset({"e.g.", "i.e.", "etc.", "cf.", "vs.", "Fig.", "Table", "Appendix", "Section", "Eq."})
@@ -189,20 +191,20 @@ def find_pairs(words: list[str], spaces: list[str], sent_starts: list[bool]) -> 
 # ------------------------------------------------------------ component
 
 
-def _existing_type(doc: Doc, start: int, end: int) -> EntityType | None:
+def _existing(doc: Doc, start: int, end: int) -> Span | None:
     for span in doc.spans.get(SPAN_KEY, []):
         if span.start == start and span.end == end:
-            return EntityType(span.label_)
+            return span
     return None
 
 
-def _pair_type(doc: Doc, pair: AbbreviationPair) -> EntityType | None:
-    long_text = doc[pair.long_start : pair.long_end].text
-    return (
-        _existing_type(doc, pair.long_start, pair.long_end)
-        or _existing_type(doc, pair.short_start, pair.short_end)
-        or head_type(long_text)
-    )
+def _pair_type(doc: Doc, pair: AbbreviationPair) -> tuple[EntityType | None, bool]:
+    """The pair's type and whether a gazetteer already knew one of its forms."""
+    for start, end in ((pair.long_start, pair.long_end), (pair.short_start, pair.short_end)):
+        span = _existing(doc, start, end)
+        if span is not None:
+            return EntityType(span.label_), (span._.kg_extractor or "").startswith("kg_gazetteer")
+    return head_type(doc[pair.long_start : pair.long_end].text), False
 
 
 def _make_span(doc: Doc, start: int, end: int, type_: EntityType, group: int, extractor: str) -> Span:
@@ -221,9 +223,12 @@ class AbbreviationDetector:
         self.max_group = max_group
 
     def __call__(self, doc: Doc) -> Doc:
-        words = [t.text for t in doc]
-        spaces = [t.whitespace_ for t in doc]
-        starts = [bool(t.is_sent_start) for t in doc]
+        if "(" not in doc_text(doc):
+            doc._.kg_abbreviations = []
+            return doc
+        words = token_texts(doc)
+        spaces = [" " if x else "" for x in doc.to_array(SPACY).tolist()]
+        starts = [x == 1 for x in doc.to_array(SENT_START).tolist()]
         pairs = find_pairs(words, spaces, starts)
         doc._.kg_abbreviations = [
             {
@@ -234,16 +239,17 @@ class AbbreviationDetector:
         ]
         spans = list(doc.spans.get(SPAN_KEY, []))
         for n, pair in enumerate(pairs):
-            type_ = _pair_type(doc, pair)
+            type_, known = _pair_type(doc, pair)
             if type_ is None:
                 continue
             group = self.max_group + n
-            spans.append(_make_span(doc, pair.long_start, pair.long_end, type_, group, self.name))
+            extractor = f"{self.name}:known" if known else self.name
+            spans.append(_make_span(doc, pair.long_start, pair.long_end, type_, group, extractor))
             short = words[pair.short_start : pair.short_end]
             width = len(short)
             for i in range(len(words) - width + 1):
                 if words[i : i + width] == short:
-                    spans.append(_make_span(doc, i, i + width, type_, group, self.name))
+                    spans.append(_make_span(doc, i, i + width, type_, group, extractor))
         doc.spans[SPAN_KEY] = spans
         return doc
 

@@ -35,16 +35,20 @@ _X_WORDS = {"doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "triples": 3.0, "tr
 _X_WORD_RE = re.compile(r"\b(" + "|".join(_X_WORDS) + r")\b(?=\s+(?!(?:for|of|in|on|with|and|or|that|which|are|were|is|"
                         r"from|to|as)\b)[\w(])", re.I)
 _MAGNITUDE_RE = re.compile(r"\b(an|one|two|three)\s+orders?\s+of\s+magnitude\b", re.I)
-_HALF_RE = re.compile(r"\b(?:solv\w*|answer\w*|pass\w*|succeed\w*|correct\w*|fail\w*)\s+(?:\w+\s+)?(half)\s+of\s+(?:the\s+)?(?!(?:parameters|data|tokens|compute|time|cost)\b)[a-z]+s\b", re.I)
+_MAGNITUDES = {"an": 10.0, "one": 10.0, "two": 100.0, "three": 1000.0}
+_HALF_RE = re.compile(r"\b(?:solv\w*|answer\w*|pass\w*|succeed\w*|correct\w*|fail\w*)\s+(?:\w+\s+)?(half)\s+of\s+"
+                      r"(?:the\s+)?(?!(?:parameters|data|tokens|compute|time|cost)\b)[a-z]+s\b", re.I)
 _UNIT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s*(?:%|\\%)?\s*(?:percentage|percent|pct\.?)\s+points?\b", re.I), "points"),
     (re.compile(r"\s*(?:%|\\%|percent\b)"), "%"),
     (re.compile(r"\s*(?:absolute\s+|accuracy\s+)?(?:points?|pts|pp)\b", re.I), "points"),
     (re.compile(r"\s*(?:[x×X](?![A-Za-z0-9])|\$?\\times\$?)"), "x"),
-    (re.compile(r"\s*-?\s*fold\b", re.I), "x"),
-    (re.compile(r"\s+times\s+(?=(?:faster|slower|more|less|fewer|higher|lower|larger|smaller|better|as|the|speed)\b)", re.I), "x"),
+    (re.compile(r"\s*-?\s*fold\b(?!\s*-?\s*cross)", re.I), "x"),
+    (re.compile(r"\s+times\s+(?=(?:faster|slower|more|less|fewer|higher|lower|larger|smaller|better|as|the|"
+                r"speed)\b)", re.I), "x"),
 )
 _SCALE_RE = re.compile(r"\s*(?:million|billion|trillion|thousand|hundred|[kKMBT])\b")
+_SIZE_RANGE = re.compile(r"\s*(?:-|–|to)\s*\d[\d.,]*[A-Za-z]")
 _BLOCK_BEFORE = frozenset({"table", "tab", "figure", "fig", "section", "sec", "appendix", "eq", "equation",
                            "chapter", "step", "stage", "phase", "level", "round", "version", "top", "rank",
                            "ranked", "no", "number", "layer", "layers"})
@@ -53,7 +57,7 @@ _FUNCTION_WORDS = frozenset({"on", "in", "for", "and", "or", "to", "over", "than
                              "under", "using", "from", "by", "against", "relative", "where", "whereas",
                              "overall", "average", "avg", "accuracy", "score", "scores", "absolute", "relative",
                              "points", "point", "pp", "percent", "the", "is", "are", "was", "were", "vs."})
-_CUE_BEFORE = re.compile(r"\b(?:by|of|at|to|from|reach\w*|achiev\w*|scor\w*|obtain\w*|attain\w*|gets?|getting|"
+_CUE_BEFORE = re.compile(r"\b(?:by|of|at|from|reach\w*|achiev\w*|scor\w*|obtain\w*|attain\w*|gets?|getting|"
                          r"yield\w*|improv\w*|increas\w*|decreas\w*|boost\w*|rais\w*|drops?|dropp\w*|surpass\w*|"
                          r"outperform\w*|exceed\w*|beat\w*)\W*$", re.I)
 _GAIN_AFTER = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:improvements?|gains?|boosts?|increases?|reductions?|decreases?|"
@@ -77,7 +81,7 @@ _LIST_GAP = re.compile(r"^[\s,;]*(?:and|or|&)?[\s,]*[+~]?$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|−|->|→|to)\s*[+~]?$")
 _PREP_GAP = re.compile(r"\b(?:on|in|for|across|at|of)\b", re.I)
 _EG_PAREN = re.compile(r"\((?:e\.g\.|i\.e\.|for example)[^()]*$", re.I)
-_RESOURCE_AFTER = re.compile(r"^\s*(?:%|\\%|percent)\s+of\s+(?:the\s+|all\s+|its\s+)?(?:\w+\s+){0,2}?"
+_RESOURCE_AFTER = re.compile(r"\s*(?:%|\\%|percent)\s+of\s+(?:the\s+|all\s+|its\s+)?(?:\w+\s+){0,2}?"
                              r"(?:parameters|params|weights|data|tokens|compute|examples|samples|budget)\b", re.I)
 _MODEL_TYPES = frozenset({EntityType.MODEL, EntityType.METHOD})
 
@@ -152,7 +156,7 @@ def _is_blocked(text: str, sent_start: int, start: int, end: int, unit: str | No
         return True
     if unit is None and re.fullmatch(r"(?:19|20)\d\d", raw):
         return True
-    if _previous_word(text, start) in _BLOCK_BEFORE or _SCALE_RE.match(text, end):
+    if _previous_word(text, start) in _BLOCK_BEFORE or _SCALE_RE.match(text, end) or _SIZE_RANGE.match(text, end):
         return True
     if _EG_PAREN.search(text[sent_start:start]) or (unit == "%" and _RESOURCE_AFTER.match(text, end)):
         return True
@@ -178,11 +182,10 @@ def _scan_numbers(text: str, s: int, e: int, masked: list[tuple[int, int]]) -> l
             continue
         value = float(m.group().replace(",", ""))
         nums.append(_Num(value, unit, start, end, ctx_end, plus=text[start - 1:start] == "+"))
-    for regex, value_of in ((_X_WORD_RE, lambda m: _X_WORDS[m.group(1).lower()]),
-                            (_MAGNITUDE_RE, lambda m: 10.0 ** {"an": 1, "one": 1, "two": 2, "three": 3}[m.group(1).lower()])):
+    for regex, table in ((_X_WORD_RE, _X_WORDS), (_MAGNITUDE_RE, _MAGNITUDES)):
         for m in regex.finditer(text, s, e):
             if not any(a < m.end() and m.start() < b for a, b in masked):
-                nums.append(_Num(value_of(m), "x", m.start(), m.end(), m.end(), word=True))
+                nums.append(_Num(table[m.group(1).lower()], "x", m.start(), m.end(), m.end(), word=True))
     for m in _HALF_RE.finditer(text, s, e):
         nums.append(_Num(0.5, None, m.start(1), m.end(1), m.end(1), word=True))
     return sorted(nums, key=lambda n: n.start)
@@ -190,9 +193,9 @@ def _scan_numbers(text: str, s: int, e: int, masked: list[tuple[int, int]]) -> l
 
 def _followed_by_noun(text: str, num: _Num, metric_starts: set[int]) -> bool:
     """A unitless number followed by a plain noun counts things ("32 premises", "15 models")."""
-    m = re.match(r"\s*([A-Za-z][\w-]*\.?)", text[num.ctx_end:])
-    if not m or m.start(1) == 0:
-        return False
+    m = re.match(r"\s*([A-Za-z][\w@-]*\.?)", text[num.ctx_end:])
+    if not m or m.start(1) == 0 or "@" in m.group(1):
+        return False  # "94.0 pass@1" names a metric
     word_start = num.ctx_end + m.start(1)
     return m.group(1).lower() not in _FUNCTION_WORDS and word_start not in metric_starts
 
@@ -285,9 +288,12 @@ def _assign_datasets(text: str, groups: list[_Group], dsets: list[list[Extracted
     return result
 
 
-def _compared(text: str, s: int, e: int, models: list[ExtractedEntity]) -> list[tuple[int, ExtractedEntity | None, bool]]:
+_Cue = tuple[int, ExtractedEntity | None, bool]
+
+
+def _compared(text: str, s: int, e: int, models: list[ExtractedEntity]) -> list[_Cue]:
     """(cue position, competitor or None, is a base model) for each comparison cue of the sentence."""
-    out: list[tuple[int, ExtractedEntity | None, bool]] = []
+    out: list[_Cue] = []
     hedge = re.compile(r"\s*(?:[~+]?\d|(?:" + "|".join(_X_WORDS) + r")\b)", re.I)
     for m in _COMPARE_CUE.finditer(text, s, e):
         if m.group().lower() in ("than", "over") and hedge.match(text, m.end()):
@@ -301,7 +307,7 @@ def _compared(text: str, s: int, e: int, models: list[ExtractedEntity]) -> list[
     return out
 
 
-def _competitor(group: _Group, text: str, cues: list[tuple[int, ExtractedEntity | None, bool]],
+def _competitor(group: _Group, text: str, cues: list[_Cue],
                 models: list[ExtractedEntity]) -> tuple[str, ExtractedEntity | None]:
     """("comparison" | "base" | "", competitor): whether the group is a margin over something."""
     first = group.slots[0][0]
@@ -311,7 +317,8 @@ def _competitor(group: _Group, text: str, cues: list[tuple[int, ExtractedEntity 
         if target is not None:
             return "comparison", target
     reach = 80 if re.match(r"\s*(?:better|worse|higher|lower|faster|slower)\b", text[group.end:]) else 40
-    near = [c for c in cues if group.start - 130 <= c[0] < group.start or group.end <= c[0] <= group.end + reach]
+    near = [c for c in cues if group.start - 130 <= c[0] < group.start
+            or (group.end <= c[0] <= group.end + reach and not re.search(r"[,;]", text[group.end:c[0]]))]
     if not near:
         return "", None
     _, target, is_base = min(near, key=lambda c: abs(c[0] - group.start))
@@ -376,7 +383,7 @@ class _Sentence:
     e: int
     mentions: list[ExtractedEntity]
     proposed: Sequence[str]
-    cues: list[tuple[int, ExtractedEntity | None, bool]]
+    cues: list[_Cue]
     excluded: set[int]
 
     def of(self, types: frozenset[EntityType]) -> list[ExtractedEntity]:

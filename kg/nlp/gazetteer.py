@@ -30,6 +30,7 @@ from spacy.util import ensure_path
 
 from kg.models import EntityType
 from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.sentences import token_texts
 
 CUE_AFTER = frozenset(
     {"benchmark", "benchmarks", "dataset", "datasets", "suite", "split", "splits", "test", "set", "corpus",
@@ -135,15 +136,17 @@ class GazetteerMatcher:
             matcher.add(str(i), [doc])
 
     def __call__(self, doc: Doc) -> Doc:
-        words = [t.text for t in doc]
+        words: list[str] | None = None
         spans = list(doc.spans.get(SPAN_KEY, []))
         seen: set[tuple[int, int]] = set()
         for match_id, start, end in [*self._orth(doc), *self._lower(doc)]:
             row = self.rows[int(self.nlp.vocab.strings[match_id])]
             if (start, end) in seen:
                 continue
-            if row["ambiguous"] and not has_cue(words, start, end, bool(doc[start].is_sent_start)):
-                continue
+            if row["ambiguous"]:
+                words = words or token_texts(doc)
+                if not has_cue(words, start, end, bool(doc[start].is_sent_start)):
+                    continue
             seen.add((start, end))
             span = Span(doc, start, end, label=row["type"])
             span._.kg_extractor = f"{self.name}:{row['name']}"

@@ -35,6 +35,7 @@ from spacy.util import ensure_path
 from kg.models import EntityType
 from kg.nlp import lexicon as lx
 from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.sentences import doc_text, sentence_bounds
 
 
 @dataclass(frozen=True)
@@ -321,8 +322,8 @@ class PatternMatcher:
         self._model_re = model_regex(self.families)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(text))]
+        text = doc_text(doc)
+        sentences = sentence_bounds(doc)
         spans = list(doc.spans.get(SPAN_KEY, []))
         proposed_texts: dict[str, EntityType] = {}
         for hit in find_all(text, sentences, doc._.kg_title_len, self._model_re):

@@ -20,6 +20,7 @@ Then each group gets its roles for the paper (see the guidelines):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -28,6 +29,8 @@ from spacy.tokens import Doc, Span
 
 from kg.models import EntityType, ExtractedRole, Role, normalize_name
 from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.patterns import is_name_like
+from kg.nlp.sentences import doc_text, sentence_bounds
 
 _PRIORITY = {"kg_abbreviations": 4, "kg_gazetteer": 3, "proposed": 3, "model_shape": 2, "o_series": 2}
 
@@ -41,16 +44,11 @@ _EVAL_CUES = re.compile(
     r"tests?|improv\w*|state-of-the-art|sota|pass@\w+|gains?|reach\w*|attain\w*|on)\b|%",
     re.IGNORECASE,
 )
-_BACKGROUND = re.compile(
-    r"\b(?:recent(?:ly)?|previous(?:ly)?|prior|existing|traditional(?:ly)?|conventional(?:ly)?|often|typically|"
-    r"have been|has been|widely|popular|inspired by|unlike|rather than|instead of|not through|remains?|"
-    r"limitations? of|struggle|however)\b",
-    re.IGNORECASE,
-)
+_BACKGROUND = re.compile(r"\b(?:inspired by|unlike|rather than|instead of|not through|are often|is often)\b", re.IGNORECASE)
 _OWN_WORK = re.compile(r"\b(?:we|our|us|this (?:paper|work|study)|here)\b", re.IGNORECASE)
 _INTRO = re.compile(
     r"\b(?:we|this (?:paper|work))\s+(?:\w+ly\s+)?(?:propose|introduce|present|develop|design|release|construct|"
-    r"create|curate|build|devise|contribute)s?\b|\b(?:called|named|dubbed|termed)\b",
+    r"create|curate|build|devise|contribute|implement|name|call|term|dub)s?\b|\b(?:called|named|dubbed|termed)\b",
     re.IGNORECASE,
 )
 
@@ -105,26 +103,90 @@ def assign_groups(spans: list[Span]) -> list[Group]:
     return list(groups.values())
 
 
-def _sentence(span: Span) -> Span:
-    return span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+class Sentences:
+    """Sentence boundaries of a doc, looked up by character offset (built once per doc)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.text = doc_text(doc)
+        self.bounds = sentence_bounds(doc)
+        self._starts = [b[0] for b in self.bounds]
+
+    def around(self, char: int) -> tuple[int, int, str]:
+        """(start, end, text) of the sentence holding character ``char``."""
+        i = max(0, bisect_right(self._starts, char) - 1)
+        start, end = self.bounds[i]
+        return start, end, self.text[start:end]
 
 
-def _is_proposed(group: Group) -> Span | None:
+def _sentence_text(span: Span, sents: Sentences) -> str:
+    return sents.around(span.start_char)[2]
+
+
+def _is_proposed(group: Group, sents: Sentences) -> Span | None:
+    """The mention that makes a group the paper's contribution, if any.
+
+    A name found by the contribution rules (title colon, "called X") counts;
+    otherwise a mention that closely follows "we propose / introduce / ..."
+    with nothing but determiners and adjectives between ("we propose the
+    feedback-conditional policy"), never a name the gazetteer already knows
+    (established methods are used, not proposed).
+    """
     for span in group.spans:
         if (span._.kg_extractor or "").endswith(":proposed"):
             return span
+    if any(_known(s) for s in group.spans):
+        return None
     for span in group.spans:
-        sent = _sentence(span)
-        before = sent.text[: span.start_char - sent.start_char]
+        s_start, _, s_text = sents.around(span.start_char)
+        before = s_text[: span.start_char - s_start]
         intro = list(_INTRO.finditer(before))
-        if intro and not re.search(r"[;]|\bthat\b|\bwhich\b", before[intro[-1].end() :]):
+        if intro and _CLOSE_GAP.fullmatch(before[intro[-1].end() :]):
             return span
     return None
 
 
-def _first_matching(group: Group, pattern: re.Pattern[str]) -> Span | None:
+_CLOSE_GAP = re.compile(
+    r"(?:\s+(?!(?:through|via|using|with|on|for|by|to|of|from|in|and|or|that|which|use|apply|adopt)\b)[\w-]+){0,6}\s*",
+    re.IGNORECASE,
+)
+
+
+def _known(span: Span) -> bool:
+    """Whether a gazetteer knew the name (directly or as one form of an abbreviation pair)."""
+    extractor = span._.kg_extractor or ""
+    return extractor.startswith("kg_gazetteer") or extractor.endswith(":known")
+
+
+def _coined_contribution(groups: list[Group]) -> Group | None:
+    """When no rule named the contribution: the coined name the abstract repeats most.
+
+    A coined name is name-shaped (``TALAR``, ``PRefLexOR``), unknown to the
+    gazetteer, and a method, model or dataset; it must occur at least twice.
+    """
+    best: Group | None = None
+    best_count = 1
+    for group in groups:
+        if group.type not in (EntityType.METHOD, EntityType.MODEL, EntityType.DATASET):
+            continue
+        if any(_known(s) for s in group.spans):
+            continue
+        if not any(is_name_like(s.text) and " " not in s.text for s in group.spans):
+            continue
+        if len(group.spans) > best_count:
+            best, best_count = group, len(group.spans)
+    return best
+
+
+def _first_matching(group: Group, pattern: re.Pattern[str], sents: Sentences, window: int | None = None) -> Span | None:
+    """The first mention whose sentence (or, with ``window``, nearby text) matches ``pattern``."""
     for span in group.spans:
-        if pattern.search(_sentence(span).text):
+        if window is not None:
+            s_start, s_end, s_text = sents.around(span.start_char)
+            lo = max(0, span.start_char - s_start - window)
+            near = s_text[lo : span.end_char - s_start + window]
+            if pattern.search(near):
+                return span
+        elif pattern.search(_sentence_text(span, sents)):
             return span
     return None
 
@@ -133,17 +195,17 @@ def _in_title(span: Span) -> bool:
     return span.start_char < span.doc._.kg_title_len
 
 
-def group_roles(group: Group, proposed_first: dict[int, int]) -> list[tuple[Role, Span, str]]:
+def group_roles(group: Group, proposed_first: dict[int, int], sents: Sentences) -> list[tuple[Role, Span, str]]:
     """The roles of one group with the span that supports each and the rule's name."""
     roles: list[tuple[Role, Span, str]] = []
     first = group.spans[0]
     if group.id in proposed_first and group.type in (EntityType.METHOD, EntityType.MODEL, EntityType.DATASET):
         roles.append((Role.PROPOSES, group.spans[proposed_first[group.id]], "proposed"))
     if group.type is EntityType.DATASET:
-        train = _first_matching(group, _TRAIN_CUES)
+        train = _first_matching(group, _TRAIN_CUES, sents, window=40)
         if train is not None:
             roles.append((Role.USES_DATASET, train, "train_cue"))
-        evaluation = _first_matching(group, _EVAL_CUES)
+        evaluation = _first_matching(group, _EVAL_CUES, sents)
         if evaluation is not None or train is None:
             roles.append((Role.EVALUATES_ON, evaluation or first, "eval_cue"))
     elif group.id in proposed_first:
@@ -151,13 +213,13 @@ def group_roles(group: Group, proposed_first: dict[int, int]) -> list[tuple[Role
     elif group.type is EntityType.MODEL:
         roles.append((Role.USES_MODEL, first, "model"))
     elif group.type is EntityType.METHOD:
-        used = next((s for s in group.spans if _in_title(s) or not _BACKGROUND.search(_sentence(s).text)), None)
+        used = next((s for s in group.spans if _in_title(s) or not _BACKGROUND.search(_sentence_text(s, sents))), None)
         if used is not None:
             roles.append((Role.USES_METHOD, used, "method"))
     elif group.type is EntityType.METRIC:
         roles.append((Role.MEASURES, first, "metric"))
     elif group.type is EntityType.TASK:
-        own = next((s for s in group.spans if _in_title(s) or _OWN_WORK.search(_sentence(s).text)), None)
+        own = next((s for s in group.spans if _in_title(s) or not _BACKGROUND.search(_sentence_text(s, sents))), None)
         if own is not None:
             roles.append((Role.ADDRESSES, own, "task"))
     return roles
@@ -177,20 +239,25 @@ class RoleAssigner:
             for span in group.spans:
                 span._.kg_group = group.id
         doc.spans[SPAN_KEY] = spans
+        sents = Sentences(doc)
         proposed_first: dict[int, int] = {}
         for group in groups:
-            span = _is_proposed(group)
+            span = _is_proposed(group, sents)
             if span is not None:
                 proposed_first[group.id] = group.spans.index(span)
-        doc._.kg_roles = [self._role_row(group, role, span, rule)
-                          for group in groups for role, span, rule in group_roles(group, proposed_first)]
+        if not proposed_first:
+            coined = _coined_contribution(groups)
+            if coined is not None:
+                proposed_first[coined.id] = 0
+        doc._.kg_roles = [self._role_row(group, role, span, rule, sents)
+                          for group in groups for role, span, rule in group_roles(group, proposed_first, sents)]
         return doc
 
-    def _role_row(self, group: Group, role: Role, span: Span, rule: str) -> dict:
-        sent = _sentence(span)
+    def _role_row(self, group: Group, role: Role, span: Span, rule: str, sents: Sentences) -> dict:
+        start, end, text = sents.around(span.start_char)
         return ExtractedRole(
-            role=role, group=group.id, text=group.spans[0].text, evidence=sent.text.strip(),
-            start=sent.start_char, end=sent.end_char, extractor=f"{self.name}:{rule}", confidence=self.confidence,
+            role=role, group=group.id, text=group.spans[0].text, evidence=text.strip(),
+            start=start, end=end, extractor=f"{self.name}:{rule}", confidence=self.confidence,
         ).model_dump(mode="json")
 
 

@@ -8,6 +8,8 @@ stop does not belong to "et al." or a one-letter initial.
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import IDX, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -48,11 +50,41 @@ class SentenceSplitter:
     """Sets ``token.is_sent_start`` from :func:`sentence_starts`."""
 
     def __call__(self, doc: Doc) -> Doc:
-        words = [t.text for t in doc]
-        spaces = [bool(t.whitespace_) for t in doc]
-        for token, start in zip(doc, sentence_starts(words, spaces)):
-            token.is_sent_start = start
+        if not len(doc):
+            return doc
+        words = token_texts(doc)
+        flags = sentence_starts(words, [False] * len(words))
+        values = numpy.array([1 if f else -1 for f in flags], dtype="int64").astype("uint64").reshape(-1, 1)
+        doc.from_array([SENT_START], values)
         return doc
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per doc (spaCy joins every token each time it is asked)."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start_char, end_char) of each sentence, from the token arrays (no ``Token`` objects)."""
+    text = doc_text(doc)
+    if not len(doc) or not doc.has_annotation("SENT_START"):
+        return [(0, len(text))]
+    idx = doc.to_array(IDX).tolist()
+    starts = [i for i, flag in enumerate(doc.to_array(SENT_START).tolist()) if flag == 1 or i == 0]
+    bounds = []
+    for n, first in enumerate(starts):
+        end = idx[starts[n + 1]] if n + 1 < len(starts) else len(text)
+        bounds.append((idx[first], len(text[:end].rstrip()) if end else end))
+    return bounds
+
+
+def token_texts(doc: Doc) -> list[str]:
+    """Token texts without creating a ``Token`` object per token (the fast path)."""
+    strings = doc.vocab.strings
+    return [strings[h] for h in doc.to_array(ORTH).tolist()]
 
 
 @Language.factory("kg_sentences", default_config={})

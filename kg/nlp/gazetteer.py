@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from kg.models import EntityType
+from kg.nlp.abbreviations import GENERIC_LONG_FORMS
 from kg.nlp.extensions import SPAN_KEY, register_extensions
 from kg.nlp.sentences import token_texts
 
@@ -38,6 +39,12 @@ CUE_AFTER = frozenset(
      "accuracy", "level-5", "500"}
 )
 CUE_BEFORE = frozenset({"the", "on", "of", "and", "from", ","})
+
+
+def _is_generic(form: str) -> bool:
+    """Generic classes of models ("large language models") are never entities."""
+    low = form.lower()
+    return low in GENERIC_LONG_FORMS or (low.endswith("s") and low[:-1] in GENERIC_LONG_FORMS)
 
 
 def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
@@ -50,8 +57,8 @@ def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
     for entry in entries:
         data = entry if isinstance(entry, dict) else entry.model_dump(mode="json")
         forms = [data["name"], *data.get("aliases", [])]
-        for form in dict.fromkeys(v for f in forms for v in written_variants(f.strip())):
-            if not form:
+        for form in dict.fromkeys(v for f in forms for v in written_variants(f.strip(), str(data["type"]))):
+            if not form or _is_generic(form):
                 continue
             short_caps = len(form) <= 5 and any(c.isupper() for c in form)
             rows.append(
@@ -66,20 +73,36 @@ def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def written_variants(form: str) -> list[str]:
-    """A name and the ways papers also write it: with or without a hyphen before a number.
+_JOIN_PREFIXES = ("pre", "post", "fine", "multi", "self", "semi", "non", "co", "re", "sub", "meta", "cross", "inter", "intra")
+
+
+def written_variants(form: str, type_: str = "") -> list[str]:
+    """A name and the ways papers also write it.
+
+    - with or without a hyphen before a number ("CIFAR-10" / "CIFAR10", "MATH500" / "MATH-500");
+    - lower-case hyphenated names with spaces, and joined after a short prefix
+      ("chain-of-thought" / "chain of thought", "fine-tuning" / "finetuning");
+    - plurals of method, model and task names ("Transformers", "world models").
 
     Example:
         >>> written_variants("CIFAR-10")
         ['CIFAR-10', 'CIFAR10']
-        >>> written_variants("MATH500")
-        ['MATH500', 'MATH-500']
+        >>> written_variants("fine-tuning", "Method")
+        ['fine-tuning', 'fine tuning', 'finetuning', 'fine-tunings']
     """
     out = [form]
     if re.search(r"[A-Za-z]-\d", form):
         out.append(re.sub(r"(?<=[A-Za-z])-(?=\d)", "", form))
     elif re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]\d+", form):
         out.append(re.sub(r"(?<=[A-Za-z])(?=\d)", "-", form, count=1))
+    if "-" in form and form.islower() and re.search(r"[a-z]-[a-z]", form):
+        out.append(form.replace("-", " "))
+        head, _, rest = form.partition("-")
+        if head in _JOIN_PREFIXES and rest:
+            out.append(head + rest)
+    if type_ in ("Method", "Model", "Task") and re.search(r"[A-Za-z]$", form) and not form.endswith(("s", "ing", "ion")):
+        if not (form.isupper() and len(form) <= 2):
+            out.append(form + "s")
     return out
 
 

@@ -136,3 +136,7 @@ RATE_MODIFIERS = frozenset(
      "resolve", "resolution", "solve", "detection", "positive", "negative", "recognition", "match",
      "compression", "hallucination", "jailbreak", "retrieval", "recall", "click-through", "learning"}
 )
+
+# Organisations that papers put before model names ("OpenAI's o1"): not part of the name.
+ORGANISATIONS = ("OpenAI", "Google", "Meta ", "Anthropic", "Microsoft", "Alibaba", "NVIDIA", "Nvidia", "Mistral AI",
+                 "DeepMind", "Apple", "Amazon", "IBM", "Baidu", "Tencent", "ByteDance", "Salesforce", "xAI")

@@ -65,7 +65,8 @@ def model_regex(families: Iterable[str]) -> re.Pattern[str]:
         >>> bool(model_regex(["Llama"]).fullmatch("Llama-3.1-8B-Instruct"))
         True
     """
-    stems = sorted({re.escape(f) for f in families if f}, key=len, reverse=True)
+    forms = sorted({f for f in families if f and not f.startswith(lx.ORGANISATIONS)}, key=len, reverse=True)
+    stems = [f"(?i:{re.escape(f)})" if len(f) >= 5 and f[0].isupper() else re.escape(f) for f in forms]
     family = "|".join(stems) or r"(?!x)x"
     return re.compile(
         rf"(?<![\w-])(?:{family})(?:-?{_VERSION})?(?:(?:-|_|\s)(?:{_SIZE}|{_VERSION})\b|-{_HYPHEN_PART}|/\d+|\s{_SPACE_PART}(?![\w-]))*{_END}"
@@ -74,6 +75,10 @@ def model_regex(families: Iterable[str]) -> re.Pattern[str]:
 
 _SIZED_MODEL = re.compile(rf"(?<![\w-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*-(?:{_SIZE})(?:-[A-Za-z][A-Za-z0-9]*)*{_END}")
 _SIZE_AFTER = re.compile(rf" (?:{_SIZE})(?![\w-])")
+_VARIANT_MODEL = re.compile(
+    r"(?<![\w-])[A-Z][A-Za-z0-9]+(?:-[A-Z][A-Za-z0-9]*)*-(?:Prover|Coder|Instruct|Chat|Math|Base|VL|Omni|Reasoner|Distill|Zero|R1)"
+    rf"(?:-[A-Za-z0-9.]+)*{_END}"
+)
 _O_SERIES = re.compile(r"(?<![\w-])[oO][1-4](?:-(?:mini|pro|preview|high|low))?(?![\w-])")
 
 
@@ -82,6 +87,7 @@ def find_models(text: str, pattern: re.Pattern[str]) -> list[Hit]:
     hits = [Hit(m.start(), m.end(), EntityType.MODEL, "model_shape") for m in pattern.finditer(text)]
     hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_size") for m in _SIZED_MODEL.finditer(text)]
     hits += [Hit(m.start(), m.end(), EntityType.MODEL, "o_series") for m in _O_SERIES.finditer(text)]
+    hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_variant") for m in _VARIANT_MODEL.finditer(text)]
     return [h for h in hits if text[h.start : h.end].strip()]
 
 
@@ -174,9 +180,17 @@ def _dataset_name_ok(name: str) -> bool:
     )
 
 
+_DS_SHAPE = re.compile(
+    r"(?<![\w-])(?:[A-Z][A-Za-z0-9]*[A-Za-z0-9]-?(?:Bench|BENCH|bench|Eval|EVAL|QA|Arena)|[A-Z][A-Za-z0-9]+-bench)"
+    r"(?:[-+][A-Za-z0-9]+|\+)*(?![\w])"
+)
+
+
 def find_datasets(text: str) -> list[Hit]:
-    """Datasets named by context: "on the X benchmark", "X and Y datasets"."""
-    hits = []
+    """Datasets by shape ("LiveCodeBench", "SciEval", "HotpotQA") and by context
+    ("on the X benchmark", "X and Y datasets")."""
+    hits = [Hit(m.start(), m.end(), EntityType.DATASET, "dataset_shape") for m in _DS_SHAPE.finditer(text)
+            if m.group() not in lx.NOT_NAMES]
     for m in _DS_BEFORE_HEAD.finditer(text):
         if _dataset_name_ok(m.group(1)):
             hits.append(Hit(m.start(1), m.end(1), EntityType.DATASET, "dataset_context"))
@@ -263,11 +277,30 @@ def _modifier_ok(word: str, allowed: frozenset[str] | None) -> bool:
     return low.endswith(_ADJ_SUFFIXES) or word.isupper()
 
 
-def find_tasks(text: str) -> list[Hit]:
-    """Tasks as noun phrases: "mathematical reasoning", "code generation", "object detection"."""
+def find_tasks(text: str, modifiers: frozenset[str] = frozenset()) -> list[Hit]:
+    """Tasks as noun phrases: "mathematical reasoning", "code generation", "object detection".
+
+    ``modifiers`` are the words that start known task names (from the task
+    gazetteers), so that "anomaly segmentation" is found from "anomaly detection"
+    and "semantic segmentation", while "conditional generation" is not.
+    """
     hits = _noun_phrases(text, "reasoning", EntityType.TASK, "task_reasoning", lx.REASONING_MODIFIERS)
-    hits += _noun_phrases(text, lx.TASK_HEADS, EntityType.TASK, "task_head", None)
+    hits += _noun_phrases(text, lx.TASK_HEADS, EntityType.TASK, "task_head", modifiers)
     return hits
+
+
+def task_modifiers(task_names: Iterable[str]) -> frozenset[str]:
+    """Words that precede the head of known task names, without generic words.
+
+    Example:
+        >>> sorted(task_modifiers(["object detection", "semantic segmentation", "the task"]))
+        ['object', 'semantic']
+    """
+    words = set()
+    for name in task_names:
+        parts = name.lower().split()
+        words.update(p for p in parts[:-1] if p not in lx.GENERIC_MODIFIERS and len(p) > 2 and p.isascii())
+    return frozenset(words)
 
 
 def find_methods(text: str) -> list[Hit]:
@@ -278,12 +311,13 @@ def find_methods(text: str) -> list[Hit]:
 # ------------------------------------------------------------ component
 
 
-def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_pattern: re.Pattern[str]) -> list[Hit]:
+def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_pattern: re.Pattern[str],
+             modifiers: frozenset[str] = frozenset()) -> list[Hit]:
     """Every rule of this module over one paper's text (title first, then abstract)."""
     hits = find_models(text, model_pattern)
     hits += find_title_name(text[:title_len]) if title_len else []
     hits += find_introduced(text, sentences)
-    hits += find_datasets(text) + find_metrics(text) + find_tasks(text) + find_methods(text)
+    hits += find_datasets(text) + find_metrics(text) + find_tasks(text, modifiers) + find_methods(text)
     return hits
 
 
@@ -306,16 +340,21 @@ class PatternMatcher:
         self.name = name
         self.confidence = confidence
         self.families: list[str] = []
+        self.task_modifiers: frozenset[str] = frozenset()
         self._model_re = model_regex([])
 
     def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None,
-                   families: Iterable[str] | None = None) -> None:
-        """Load the model family stems (from ``kg/resources`` unless given)."""
-        if families is None:
-            from kg.resources import load_entries
+                   families: Iterable[str] | None = None, task_names: Iterable[str] | None = None) -> None:
+        """Load model family stems and task-name words (from ``kg/resources`` unless given)."""
+        from kg.resources import load_entries
 
-            families = [f for e in load_entries() if e.family for f in [e.name, *e.aliases]]
+        entries = load_entries()
+        if families is None:
+            families = [f for e in entries if e.family for f in [e.name, *e.aliases]]
+        if task_names is None:
+            task_names = [f for e in entries if e.type == EntityType.TASK for f in [e.name, *e.aliases]]
         self.set_families(list(families))
+        self.task_modifiers = task_modifiers(task_names)
 
     def set_families(self, families: list[str]) -> None:
         self.families = sorted(set(families))
@@ -326,7 +365,7 @@ class PatternMatcher:
         sentences = sentence_bounds(doc)
         spans = list(doc.spans.get(SPAN_KEY, []))
         proposed_texts: dict[str, EntityType] = {}
-        for hit in find_all(text, sentences, doc._.kg_title_len, self._model_re):
+        for hit in find_all(text, sentences, doc._.kg_title_len, self._model_re, self.task_modifiers):
             span = _span_for(doc, hit)
             if span is None:
                 continue
@@ -369,9 +408,12 @@ class PatternMatcher:
         path = ensure_path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_json(path / "families.json", self.families)
+        srsly.write_json(path / "task_modifiers.json", sorted(self.task_modifiers))
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> PatternMatcher:
-        self.set_families(list(srsly.read_json(ensure_path(path) / "families.json")))
+        path = ensure_path(path)
+        self.set_families(list(srsly.read_json(path / "families.json")))
+        self.task_modifiers = frozenset(srsly.read_json(path / "task_modifiers.json"))
         return self
 
 

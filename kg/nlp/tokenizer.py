@@ -25,6 +25,8 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 
 # Joined parts of a name: letters/digits on both sides of a hyphen, en dash or slash.
 NAME_JOINER_INFIX = r"(?<=[0-9A-Za-z])[-\u2013/](?=[0-9A-Za-z])"
+# Prefixes that split from a name: "~RoBERTa", "≈3x".
+EXTRA_PREFIXES = (r"~", "\u2248")
 # Suffixes that split from a number: percent and the multiplication sign.
 NUMBER_SUFFIXES = (r"(?<=[0-9])%", r"(?<=[0-9])\u00d7")
 
@@ -52,7 +54,7 @@ def build_tokenizer(nlp: Language) -> Tokenizer:
     tokenizer = Tokenizer(
         nlp.vocab,
         rules=dict(defaults.tokenizer_exceptions),
-        prefix_search=compile_prefix_regex(list(defaults.prefixes or [])).search,
+        prefix_search=compile_prefix_regex(list(defaults.prefixes or []) + list(EXTRA_PREFIXES)).search,
         suffix_search=compile_suffix_regex(suffixes).search,
         infix_finditer=compile_infix_regex(infixes).finditer,
         token_match=defaults.token_match,

@@ -96,7 +96,7 @@ def find_models(text: str, pattern: re.Pattern[str]) -> list[Hit]:
 _NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*"
 _INTRO_VERB = re.compile(
     r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:\w+ly\s+)?(?:propose|introduce|present|release|develop|design|build|"
-    r"construct|create|curate|contribute|open-source|offer|devise)s?\b"
+    r"construct|create|curate|contribute|open-source|offer|devise|name|call|term|dub)s?\b"
 )
 _CALLED = re.compile(r"\b(?:called|named|dubbed|termed|coined)\s+")
 _NAME_AT = re.compile(rf"\s*({_NAME})")
@@ -119,7 +119,7 @@ def is_name_like(word: str) -> bool:
 def kind_from_context(context: str) -> EntityType:
     """The type a contribution's surrounding words imply: benchmark/dataset, model, else method."""
     low = context.lower()
-    if re.search(r"\b(?:benchmark|dataset|corpus|suite|testbed|test set|leaderboard|arena)s?\b", low):
+    if re.search(r"\b(?:benchmark|dataset|corpus|corpora|suite|testbed|test set|leaderboard|arena)s?\b", low):
         return EntityType.DATASET
     if re.search(r"\b(?:family of|series of)?\s*(?:language |foundation |vision-language |open )?models?\b(?! (?:for|to|of|that))", low) \
             and not re.search(r"\b(?:framework|method|approach|algorithm|technique|paradigm|recipe|pipeline)\b", low):
@@ -153,7 +153,8 @@ def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
             window = re.split(r"[.;:]\s|\bthat\b|\bwhich\b|\bwhere\b", window)[0]
             for m in re.finditer(_NAME, window):
                 if is_name_like(m.group()) and m.group() not in lx.NOT_NAMES:
-                    kind = kind_from_context(window[: m.start()] + window[m.end() : m.end() + 60])
+                    lead = sent[max(0, verb.start() - 40) : verb.start()] if verb.re is _CALLED or "name" in verb.group() else ""
+                    kind = kind_from_context(lead + " " + window[: m.start()] + window[m.end() : m.end() + 60])
                     at = s_start + verb.end() + m.start()
                     hits.append(Hit(at, at + len(m.group()), kind, "introduced", proposed=True))
                     break

@@ -82,6 +82,28 @@ def resolve_spans(spans: list[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
+def unify_types(spans: list[Span]) -> list[Span]:
+    """One type per name in a paper: the type its most reliable mentions give it.
+
+    "FLD" typed Method by one rule and Dataset by another becomes one entity;
+    the spans of the losing type are relabelled.
+    """
+    votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for span in spans:
+        votes[normalize_name(span.text)][span.label_] += 1 + 10 * _priority(span)
+    out = []
+    for span in spans:
+        ballot = votes[normalize_name(span.text)]
+        best = max(sorted(ballot), key=lambda label: ballot[label])
+        if best != span.label_:
+            relabelled = Span(span.doc, span.start, span.end, label=best)
+            for attr in ("kg_group", "kg_extractor", "kg_confidence"):
+                setattr(relabelled._, attr, getattr(span._, attr))
+            span = relabelled
+        out.append(span)
+    return out
+
+
 def assign_groups(spans: list[Span]) -> list[Group]:
     """Groups of one entity: abbreviation pairs and equal normalized names of one type."""
     by_key: dict[tuple[str, str], int] = {}
@@ -233,7 +255,7 @@ class RoleAssigner:
         self.confidence = confidence
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = resolve_spans(list(doc.spans.get(SPAN_KEY, [])))
+        spans = unify_types(resolve_spans(list(doc.spans.get(SPAN_KEY, []))))
         groups = assign_groups(spans)
         for group in groups:
             for span in group.spans:

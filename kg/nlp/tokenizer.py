@@ -12,7 +12,8 @@ it stands, so that a span can cover exactly the name:
   tokenizer matches, and "RL-based" still yields "RL";
 - numbers keep their unit-like suffixes ("GSM8K", "100K", "7B") except "%" and
   "×", which claims need apart;
-- "pass@1", "Acc@5" and "nDCG@10" stay one token.
+- "pass@1", "Acc@5" and "nDCG@10" stay one token;
+- a LaTeX non-breaking "~" is its own token ("e.g.~RoBERTa").
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def kg_suffixes(defaults: list[str]) -> list[str]:
 
 def kg_infixes(defaults: list[str]) -> list[str]:
     """spaCy's infixes plus one rule that always splits name joiners."""
-    return list(defaults) + [NAME_JOINER_INFIX]
+    return list(defaults) + [NAME_JOINER_INFIX, r"~"]
 
 
 def build_tokenizer(nlp: Language) -> Tokenizer:

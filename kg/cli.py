@@ -1,0 +1,421 @@
+"""The ``kg`` command line: one typer app, each command a thin layer over the library.
+
+User mistakes (a missing store, an unknown query or entity, an unreadable file,
+Neo4j refusing the credentials) are ``KGError``s; they end a command with one
+``error: ...`` line on stderr and exit code 1, never a traceback. Progress bars
+and notes go to stderr, results to stdout, so ``--json`` output can be piped.
+Heavy imports (spaCy, the Neo4j driver) happen inside the commands that need
+them, so ``kg --help`` and ``kg query`` start fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+import kg
+from kg.errors import KGError, QueryError
+from kg.store.embedded import DEFAULT_STORE, STORE_ENV
+
+app = typer.Typer(
+    name="kg",
+    help="Build a knowledge graph of methods, datasets, models and claims from paper abstracts, "
+    "store it in a folder or Neo4j, query and export it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+StoreOpt = Annotated[
+    Path,
+    typer.Option("--store", help="Store folder (written by `kg build`).", envvar=STORE_ENV, show_envvar=True),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON value on stdout instead of tables.")]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="Input format: trending, jsonl, json or csv (default: from each file)."),
+]
+
+
+def _stdout() -> Console:
+    return Console(file=sys.stdout, soft_wrap=False)
+
+
+def _stderr() -> Console:
+    return Console(file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn a ``KGError`` into one line on stderr and exit code 1."""
+    try:
+        yield
+    except KGError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+def _tracked(items: Iterable[Any], total: int, description: str) -> Iterator[Any]:
+    """Yield ``items`` while a progress bar on stderr counts them."""
+    with _progress(_stderr()) as progress:
+        task = progress.add_task(description, total=total)
+        for item in items:
+            yield item
+            progress.advance(task)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _print_rows(rows: list[dict[str, Any]], columns: Iterable[str], as_json: bool, title: str | None = None) -> None:
+    """Rows as a rich table, or as a JSON array of row objects."""
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    if not rows:
+        typer.echo("(no rows)", err=True)
+        return
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    _stdout().print(table)
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    line = ", ".join(f"{name} {n}" for name, n in counts.items()) or "none"
+    typer.echo(f"{title}: {line}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kg {kg.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the kg version and exit.", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """kg: a knowledge graph of ML papers' methods, datasets, models and claims."""
+    # The driver logs a server notice per query that reads a property no node has yet
+    # (an optional field absent from every claim); a user sees that as noise.
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+
+
+# ------------------------------------------------------------------ build
+
+
+def _extract(papers: list, batch_size: int, workers: int) -> list:
+    from kg.nlp import extract_papers
+
+    stream = extract_papers(papers, batch_size=batch_size, n_process=workers)
+    return list(_tracked(stream, len(papers), "extracting"))
+
+
+def _neo4j_load(data: Any, batch_size: int) -> dict[str, Any]:
+    """Load ``data`` into the Neo4j of the environment; the load summary as a dict."""
+    from kg.store.neo4j import Neo4jSettings, apply_schema, connect, load_graph
+
+    settings = Neo4jSettings.from_env()
+    total = len(data.papers) + len(data.entities) + len(data.claims) + len(data.edges)
+    with connect(settings) as driver, _progress(_stderr()) as progress:
+        task = progress.add_task("loading into Neo4j", total=total)
+        apply_schema(driver, settings.database)
+
+        def advance(done: int, total_: int) -> None:
+            progress.update(task, completed=done, total=total_)
+
+        summary = load_graph(driver, data, settings.database, batch_size=batch_size, progress=advance)
+    return summary.model_dump(mode="json") if hasattr(summary, "model_dump") else dict(summary)
+
+
+def _build_summary(store: Path, result: Any, extractions: list, data: Any) -> dict[str, Any]:
+    from kg.graph import build_graph, graph_counts
+
+    counts = graph_counts(build_graph(data))
+    return {
+        "store": str(store),
+        "records": result.records,
+        "papers": len(result.papers),
+        "skipped": [s.model_dump(mode="json") for s in result.skipped],
+        "duplicates": [d.model_dump(mode="json") for d in result.duplicates],
+        "extractions": len(extractions),
+        "entities": dict(sorted(Counter(e.type.value for e in data.entities).items())),
+        "edges": counts["edges"],
+        "claims": len(data.claims),
+    }
+
+
+def _print_build_summary(summary: dict[str, Any], result: Any) -> None:
+    typer.echo(f"read {result.summary()}")
+    for record in [*result.skipped, *result.duplicates]:
+        typer.echo(f"  {record}")
+    _print_counts("entities", summary["entities"])
+    _print_counts("edges", summary["edges"])
+    typer.echo(f"claims: {summary['claims']}")
+    typer.echo(f"store: {summary['store']}")
+    if "neo4j" in summary:
+        typer.echo(f"neo4j: {json.dumps(summary['neo4j'])}")
+
+
+@app.command(epilog="Example: kg build papers.jsonl trending.txt --store kg-out --neo4j")
+def build(
+    inputs: Annotated[list[Path], typer.Argument(help="Paper files (trending text, JSONL, JSON, CSV).")],
+    store: StoreOpt = Path(DEFAULT_STORE),
+    fmt: FormatOpt = None,
+    neo4j: Annotated[bool, typer.Option("--neo4j", help="Also load the graph into Neo4j (NEO4J_* env).")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Papers per spaCy batch.")] = 64,
+    workers: Annotated[int, typer.Option(min=1, help="Extraction worker processes.")] = 1,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read papers, extract entities, roles and claims, link them and save the store."""
+    with _user_errors():
+        from kg.io import read_papers
+        from kg.link import link
+        from kg.store.embedded import make_report, save_store
+
+        result = read_papers(inputs, fmt)
+        extractions = _extract(result.papers, batch_size, workers)
+        data = link(extractions, result.papers)
+        save_store(store, data, extractions, make_report(result))
+        summary = _build_summary(store, result, extractions, data)
+        if neo4j:
+            summary["neo4j"] = _neo4j_load(data, 1000)
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        _print_build_summary(summary, result)
+
+
+@app.command(epilog="Example: kg extract papers.jsonl -o extractions.jsonl")
+def extract(
+    inputs: Annotated[list[Path], typer.Argument(help="Paper files to extract from.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="JSONL file to write, or - for stdout.")],
+    fmt: FormatOpt = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Papers per spaCy batch.")] = 64,
+    workers: Annotated[int, typer.Option(min=1, help="Extraction worker processes.")] = 1,
+) -> None:
+    """Write one extraction per paper in the gold JSONL format (scorable by eval/score.py)."""
+    with _user_errors():
+        from kg.io import read_papers
+
+        result = read_papers(inputs, fmt)
+        extractions = _extract(result.papers, batch_size, workers)
+        lines = [json.dumps(e.model_dump(mode="json"), ensure_ascii=False) + "\n" for e in extractions]
+        if output == "-":
+            sys.stdout.writelines(lines)
+        else:
+            _write_text(Path(output), "".join(lines))
+    typer.echo(f"read {result.summary()}", err=True)
+    for record in [*result.skipped, *result.duplicates]:
+        typer.echo(f"  {record}", err=True)
+    if output != "-":
+        typer.echo(f"wrote {len(extractions)} extractions to {output}", err=True)
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise KGError(f"cannot write {path}: {e}") from e
+
+
+# ------------------------------------------------------------------ query
+
+
+class BackendName(StrEnum):
+    EMBEDDED = "embedded"
+    NEO4J = "neo4j"
+
+
+def _query_args(spec: Any, values: list[str], metric: str | None) -> dict[str, Any]:
+    positional = spec.positional
+    if len(values) > len(positional):
+        usage = " ".join(p.name.upper() for p in positional)
+        raise QueryError(f"query {spec.name!r} takes {len(positional)} argument(s): kg query {spec.name} {usage}")
+    args: dict[str, Any] = {p.name: v for p, v in zip(positional, values, strict=False)}
+    if metric is not None:
+        if "metric" not in {p.name for p in spec.options}:
+            raise QueryError(f"query {spec.name!r} takes no --metric")
+        args["metric"] = metric
+    return args
+
+
+def _run_neo4j_query(name: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+    from kg.query import Neo4jBackend, run_query
+    from kg.store.neo4j import Neo4jSettings, connect
+
+    settings = Neo4jSettings.from_env()
+    with connect(settings) as driver:
+        return run_query(name, args, Neo4jBackend(driver, settings.database))
+
+
+def _queries_help() -> str:
+    from kg.query import QUERIES
+
+    return "\n\n".join(f"{s.example}: {s.description}" for s in QUERIES.values())
+
+
+@app.command(
+    epilog="Example: kg query papers-using GSM8K --json | kg query leaderboard GSM8K --metric accuracy",
+    short_help="Run a named query (papers-using, leaderboard, path, ...) on the store or on Neo4j.",
+    help="Run a named query on the embedded store or on Neo4j. Queries:\n\n" + _queries_help(),
+)
+def query(
+    name: Annotated[str | None, typer.Argument(help="Query name; leave out to list the queries.")] = None,
+    values: Annotated[list[str] | None, typer.Argument(help="The query's entity names.")] = None,
+    metric: Annotated[str | None, typer.Option(help="leaderboard: only claims in this metric.")] = None,
+    store: StoreOpt = Path(DEFAULT_STORE),
+    backend: Annotated[BackendName, typer.Option(help="Where to run the query.")] = BackendName.EMBEDDED,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a named query."""
+    from kg.query import QUERIES, get_query, run_query
+
+    with _user_errors():
+        if name is None:
+            rows = [{"name": s.name, "description": s.description, "example": s.example} for s in QUERIES.values()]
+            _print_rows(rows, ("name", "description", "example"), as_json)
+            return
+        spec = get_query(name)
+        args = _query_args(spec, values or [], metric)
+        if backend is BackendName.NEO4J:
+            rows = _run_neo4j_query(name, args)
+        else:
+            from kg.store import load_store
+
+            rows = run_query(name, args, load_store(store).graph)
+    _print_rows(rows, spec.columns, as_json)
+
+
+# ------------------------------------------------------------------ export, stats, load, cypher
+
+
+class ExportFormat(StrEnum):
+    GRAPHML = "graphml"
+    JSON = "json"
+    CSV = "csv"
+
+
+@app.command(epilog="Example: kg export --format csv --output import/ && kg export --format graphml -o kg.graphml")
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="graphml (Gephi), json (node-link) or csv.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (a folder for csv).")],
+    store: StoreOpt = Path(DEFAULT_STORE),
+) -> None:
+    """Export the stored graph as GraphML, node-link JSON, or CSV for neo4j-admin import."""
+    from kg.graph import export_csv, export_graphml, export_node_link, neo4j_admin_command
+    from kg.store import load_store
+
+    with _user_errors():
+        graph = load_store(store).graph
+        try:
+            if fmt is ExportFormat.CSV:
+                files = export_csv(graph, output)
+            else:
+                writer = export_graphml if fmt is ExportFormat.GRAPHML else export_node_link
+                files = [writer(graph, output)]
+        except OSError as e:
+            raise KGError(f"cannot write {output}: {e}") from e
+    typer.echo(f"wrote {len(files)} file(s): {', '.join(str(f) for f in files)}")
+    if fmt is ExportFormat.CSV:
+        typer.echo(f"load into an empty Neo4j with:\n  {neo4j_admin_command(output)}")
+
+
+@app.command(epilog="Example: kg stats --store kg-out --json")
+def stats(store: StoreOpt = Path(DEFAULT_STORE), as_json: JsonOpt = False) -> None:
+    """Count the stored graph's nodes per label and edges per type."""
+    from kg.graph import graph_counts
+    from kg.store import load_store
+
+    with _user_errors():
+        loaded = load_store(store)
+    counts = graph_counts(loaded.graph)
+    summary = {"store": str(store), **counts, "report": loaded.manifest.get("report", {})}
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    _print_rows([{"label": k, "count": v} for k, v in counts["nodes"].items()], ("label", "count"), False, "nodes")
+    _print_rows([{"type": k, "count": v} for k, v in counts["edges"].items()], ("type", "count"), False, "edges")
+
+
+@app.command(epilog="Example: NEO4J_PASSWORD=... kg load --store kg-out")
+def load(
+    store: StoreOpt = Path(DEFAULT_STORE),
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per write transaction.")] = 1000,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load a store into Neo4j (NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE)."""
+    from kg.store import load_store
+
+    with _user_errors():
+        summary = _neo4j_load(load_store(store).data, batch_size)
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        _print_rows([{"what": k, "count": v} for k, v in summary.items()], ("what", "count"), False, "loaded")
+
+
+def _parse_param(text: str) -> tuple[str, Any]:
+    """``k=v`` with ``v`` read as JSON when it is JSON (numbers, lists, null), else a string."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key:
+        raise QueryError(f"--param needs key=value, got {text!r}")
+    try:
+        return key, json.loads(raw)
+    except ValueError:
+        return key, raw
+
+
+@app.command(epilog='Example: kg cypher "MATCH (d:Dataset {name: $name})<-[r]-(p) RETURN p.title" --param name=GSM8K')
+def cypher(
+    statement: Annotated[str, typer.Argument(help="One read-only Cypher statement.")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A $parameter as key=value.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run an ad-hoc read-only Cypher statement on Neo4j."""
+    with _user_errors():
+        from kg.store.neo4j import Neo4jSettings, connect, run_read
+
+        params = dict(_parse_param(p) for p in param or [])
+        settings = Neo4jSettings.from_env()
+        with connect(settings) as driver:
+            rows = run_read(driver, statement, params, settings.database)
+    columns = list(rows[0]) if rows else []
+    _print_rows(rows, columns, as_json)

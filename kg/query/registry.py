@@ -1,0 +1,141 @@
+"""The named queries: their names, parameters, columns and descriptions, in one table.
+
+Both backends, the CLI's help and the ``.cypher`` files follow this table, so a
+query is added here first. Each parameter names an entity that is resolved to a
+node id before the query runs (``kg.query.resolve``); the resolved id reaches
+the query as ``$<cypher>`` (``$id``, ``$a``, ``$b``, ``$metric``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.errors import QueryError
+from kg.models import NodeLabel
+
+_SUBJECT = (NodeLabel.METHOD, NodeLabel.MODEL)
+_ENTITY = (NodeLabel.DATASET, NodeLabel.METHOD, NodeLabel.MODEL, NodeLabel.METRIC, NodeLabel.TASK)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a named query: an entity name resolved to a node id.
+
+    Attributes:
+        name: the key in ``run_query``'s args (and the CLI's argument name).
+        labels: the node labels the name may resolve to, in order of preference.
+        cypher: the name of the ``$parameter`` that receives the resolved id.
+        required: whether the query needs it (optional ones are CLI options).
+        help: one line for the CLI.
+    """
+
+    name: str
+    labels: tuple[NodeLabel, ...]
+    cypher: str
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """A named query: what it answers, what it takes and the columns of its rows."""
+
+    name: str
+    params: tuple[Param, ...]
+    description: str
+    columns: tuple[str, ...]
+    example: str
+
+    @property
+    def cypher_file(self) -> str:
+        """The file under ``cypher/`` that holds the query for Neo4j."""
+        return f"{self.name}.cypher"
+
+    @property
+    def positional(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.required)
+
+    @property
+    def options(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if not p.required)
+
+
+def _dataset(help_: str = "dataset or benchmark name, id or alias") -> Param:
+    return Param("dataset", (NodeLabel.DATASET,), "id", help=help_)
+
+
+QUERIES: dict[str, QuerySpec] = {
+    spec.name: spec
+    for spec in (
+        QuerySpec(
+            "papers-using",
+            (_dataset(),),
+            "Papers that evaluate on, use or propose a dataset, with the sentence that says so.",
+            ("id", "title", "role", "evidence"),
+            "kg query papers-using GSM8K",
+        ),
+        QuerySpec(
+            "benchmarks-of",
+            (Param("entity", _SUBJECT, "id", help="method or model name, id or alias"),),
+            "Datasets a method or model was evaluated on, its papers and its best reported score there.",
+            ("dataset_id", "dataset", "papers", "claims", "best_value", "best_unit", "best_metric"),
+            "kg query benchmarks-of GRPO",
+        ),
+        QuerySpec(
+            "methods-on",
+            (_dataset(),),
+            "Methods and models evaluated on a dataset, with the papers that show it.",
+            ("id", "label", "name", "papers"),
+            "kg query methods-on MATH-500",
+        ),
+        QuerySpec(
+            "neighbors",
+            (Param("entity", _ENTITY, "id", help="entity name, id or alias"),),
+            "Papers that mention an entity, entities it is evaluated on or with, "
+            "and entities sharing a paper with it (via = that paper).",
+            ("id", "label", "name", "relation", "via"),
+            "kg query neighbors GRPO",
+        ),
+        QuerySpec(
+            "path",
+            (
+                Param("a", _ENTITY, "a", help="first entity name, id or alias"),
+                Param("b", _ENTITY, "b", help="second entity name, id or alias"),
+            ),
+            "The shortest chain of papers and entities linking two entities (edges taken both ways).",
+            ("step", "id", "label", "name", "relation"),
+            "kg query path GRPO MATH-500",
+        ),
+        QuerySpec(
+            "claims",
+            (Param("entity", (*_SUBJECT, NodeLabel.DATASET, NodeLabel.METRIC), "id", help="entity name"),),
+            "Quantitative claims about a method or model, on a dataset, or in a metric.",
+            ("paper_id", "title", "subject", "dataset", "metric", "value", "unit", "kind", "evidence"),
+            "kg query claims GSM8K",
+        ),
+        QuerySpec(
+            "leaderboard",
+            (
+                _dataset(),
+                Param("metric", (NodeLabel.METRIC,), "metric", required=False, help="only claims in this metric"),
+            ),
+            "Score claims on a dataset, best first, ranked within each (unit, metric) group "
+            "so that % and points never mix.",
+            ("rank", "subject", "value", "unit", "metric", "paper_id", "evidence"),
+            "kg query leaderboard GSM8K --metric accuracy",
+        ),
+    )
+}
+
+
+def get_query(name: str) -> QuerySpec:
+    """The spec of a named query.
+
+    Raises:
+        QueryError: no query has that name; the message lists the known ones.
+    """
+    try:
+        return QUERIES[name]
+    except KeyError:
+        known = ", ".join(QUERIES)
+        raise QueryError(f"unknown query {name!r}; known queries: {known}") from None

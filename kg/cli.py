@@ -88,14 +88,20 @@ def _tracked(items: Iterable[Any], total: int, description: str) -> Iterator[Any
             progress.advance(task)
 
 
+CELL_WIDTH = 90
+
+
 def _cell(value: Any) -> str:
+    """A table cell: lists joined, floats short, long text cut (``--json`` keeps everything)."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+        text = ", ".join(str(v) for v in value)
+    elif isinstance(value, float):
+        text = f"{value:g}"
+    else:
+        text = str(value)
+    return text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1].rstrip() + "…"
 
 
 def _print_rows(rows: list[dict[str, Any]], columns: Iterable[str], as_json: bool, title: str | None = None) -> None:
@@ -108,7 +114,7 @@ def _print_rows(rows: list[dict[str, Any]], columns: Iterable[str], as_json: boo
         return
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in ("id", "paper_id", "rank", "value", "unit"))
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     _stdout().print(table)
@@ -220,6 +226,22 @@ def build(
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
         _print_build_summary(summary, result)
+
+
+@app.command("eval", epilog="Example: kg eval ../shared/gold/dev.jsonl --keep dev.pred.jsonl")
+def eval_(
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL file (id, title, abstract, entities, roles, claims).")],
+    scorer: Annotated[Path | None, typer.Option(help="Scorer script (default: eval/score.py beside the gold folder; env KG_SCORER).")] = None,
+    keep: Annotated[Path | None, typer.Option(help="Also write the predictions to this JSONL file.")] = None,
+    types: Annotated[str | None, typer.Option(help="Scorer --types, e.g. Task,Method,Metric.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Extract a gold file's papers and print the scorer's precision / recall / F1 table."""
+    with _user_errors():
+        from kg.evaluate import evaluate
+
+        extra = ["--types", types] if types else []
+        typer.echo(evaluate(gold, scorer=scorer, as_json=as_json, keep=keep, extra=extra), nl=False)
 
 
 @app.command(epilog="Example: kg extract papers.jsonl -o extractions.jsonl")

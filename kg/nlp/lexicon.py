@@ -140,3 +140,14 @@ RATE_MODIFIERS = frozenset(
 # Organisations that papers put before model names ("OpenAI's o1"): not part of the name.
 ORGANISATIONS = ("OpenAI", "Google", "Meta ", "Anthropic", "Microsoft", "Alibaba", "NVIDIA", "Nvidia", "Mistral AI",
                  "DeepMind", "Apple", "Amazon", "IBM", "Baidu", "Tencent", "ByteDance", "Salesforce", "xAI")
+
+# Title words that make a title's head a topic, not a name ("Large Language Models: A Survey").
+TITLE_GENERIC = frozenset(
+    {"model", "models", "language", "languages", "large", "survey", "review", "law", "laws", "reasoning",
+     "learning", "networks", "network", "data", "neural", "deep", "machine", "agents", "agent", "llms", "llm",
+     "benchmarking", "evaluating", "analysis", "study", "case", "lessons", "tutorial", "introduction", "is", "are",
+     "do", "does", "can", "we", "you", "all", "need", "what", "how", "why", "when", "the", "a", "an", "of", "in",
+     "on", "for", "and", "to", "with", "from", "by", "at", "as", "vs", "more", "less", "better", "beyond", "toward",
+     "towards", "under", "over", "scaling", "understanding", "rethinking", "revisiting", "position", "paper",
+     "yet", "made", "easy", "simple", "only", "just", "not", "no", "new", "efficient", "effective"}
+)

@@ -98,21 +98,29 @@ _INTRO_VERB = re.compile(
     r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:\w+ly\s+)?(?:propose|introduce|present|release|develop|design|build|"
     r"construct|create|curate|contribute|open-source|offer|devise|name|call|term|dub)s?\b"
 )
-_CALLED = re.compile(r"\b(?:called|named|dubbed|termed|coined)\s+")
+_CALLED = re.compile(
+    r"\b(?:called|named|dubbed|termed|coined|(?:refer(?:red)? to|denote[sd]?) (?:it|this|them|the [\w-]+(?: [\w-]+){0,4}) as)\s+"
+)
 _NAME_AT = re.compile(rf"\s*({_NAME})")
 
 
 def is_name_like(word: str) -> bool:
     """A coined name: inner capitals, digits or all capitals (``PretrainZero``, ``UL2``, ``TALAR``).
 
+    Capitals after a hyphen do not count ("Fine-Tuning" is a title word), and
+    generic acronyms (LLM, NLP) are not names.
+
     Example:
-        >>> is_name_like("PretrainZero"), is_name_like("Framework")
-        (True, False)
+        >>> is_name_like("PretrainZero"), is_name_like("Framework"), is_name_like("Fine-Tuning")
+        (True, False, False)
     """
-    core = word.replace("-", "").replace("+", "")
+    if word in lx.NOT_NAMES:
+        return False
+    parts = [p for p in re.split(r"[-+]", word) if p]
+    core = "".join(parts)
     if len(core) < 2 or not core[0].isalpha():
         return False
-    inner_caps = any(c.isupper() for c in core[1:])
+    inner_caps = any(c.isupper() for p in parts for c in p[1:])
     return inner_caps or (any(c.isdigit() for c in core) and core[0].isupper())
 
 
@@ -127,20 +135,31 @@ def kind_from_context(context: str) -> EntityType:
     return EntityType.METHOD
 
 
-def find_title_name(title: str) -> list[Hit]:
-    """The named contribution before the colon of a title (``PretrainZero: ...``)."""
+def find_title_name(title: str, abstract: str = "") -> list[Hit]:
+    """The named contribution before the colon of a title (``PretrainZero: ...``).
+
+    A one-word head must be capitalized and not a title word ("Towards",
+    "Rethinking"); a longer head (up to four words) must contain a coined word
+    (``UL2``, ``RoboFuME``) or be a short Title-Case name without generic words
+    ("Masked Thought", not "Large Language Models").
+    """
     if ":" not in title:
         return []
     head, _, rest = title.partition(":")
     words = head.split()
-    if not words or len(words) > 4 or len(head) > 40:
+    if not words or len(words) > 4 or len(head) > 40 or "," in head:
         return []
     if len(words) > 1 and not any(is_name_like(w) for w in words):
-        return []
+        titled = all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words)
+        generic = words[0].lower() in lx.TITLE_STOPWORDS or any(w.lower() in lx.TITLE_GENERIC for w in words)
+        repeated = head.strip().lower() in abstract.lower()
+        if not (titled and not generic and (repeated or len(words) <= 3)):
+            return []
     if len(words) == 1 and not (words[0][:1].isupper() and words[0].lower() not in lx.TITLE_STOPWORDS):
         return []
     start = title.index(words[0])
-    return [Hit(start, start + len(head.strip()), kind_from_context(rest), "title_colon", proposed=True)]
+    kind = EntityType.DATASET if kind_from_context(rest) is EntityType.DATASET else EntityType.METHOD
+    return [Hit(start, start + len(head.strip()), kind, "title_colon", proposed=True)]
 
 
 def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
@@ -316,7 +335,7 @@ def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_
              modifiers: frozenset[str] = frozenset()) -> list[Hit]:
     """Every rule of this module over one paper's text (title first, then abstract)."""
     hits = find_models(text, model_pattern)
-    hits += find_title_name(text[:title_len]) if title_len else []
+    hits += find_title_name(text[:title_len], text[title_len:]) if title_len else []
     hits += find_introduced(text, sentences)
     hits += find_datasets(text) + find_metrics(text) + find_tasks(text, modifiers) + find_methods(text)
     return hits
@@ -341,6 +360,7 @@ class PatternMatcher:
         self.name = name
         self.confidence = confidence
         self.families: list[str] = []
+        self._family_set: frozenset[str] = frozenset()
         self.task_modifiers: frozenset[str] = frozenset()
         self._model_re = model_regex([])
 
@@ -359,6 +379,7 @@ class PatternMatcher:
 
     def set_families(self, families: list[str]) -> None:
         self.families = sorted(set(families))
+        self._family_set = frozenset(self.families)
         self._model_re = model_regex(self.families)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -370,10 +391,12 @@ class PatternMatcher:
             span = _span_for(doc, hit)
             if span is None:
                 continue
-            span._.kg_extractor = f"{self.name}:{'proposed' if hit.proposed else hit.rule}"
+            proposed = hit.proposed and (hit.rule == "title_colon" or span.text not in self._family_set)
+            rule = ("proposed_title" if hit.rule == "title_colon" else "proposed") if proposed else hit.rule
+            span._.kg_extractor = f"{self.name}:{rule}"
             span._.kg_confidence = self.confidence
             spans.append(span)
-            if hit.proposed:
+            if proposed:
                 proposed_texts.setdefault(span.text, hit.type)
         spans += self._repeat_mentions(doc, text, proposed_texts)
         spans += self._sized_models(doc, text, spans)

@@ -32,7 +32,7 @@ from kg.nlp.extensions import SPAN_KEY, register_extensions
 from kg.nlp.patterns import is_name_like
 from kg.nlp.sentences import doc_text, sentence_bounds
 
-_PRIORITY = {"kg_abbreviations": 4, "kg_gazetteer": 3, "proposed": 3, "model_shape": 2, "o_series": 2}
+_PRIORITY = {"kg_abbreviations": 4, "kg_gazetteer": 3, "proposed": 3, "proposed_title": 3, "model_shape": 2, "o_series": 2}
 
 _TRAIN_CUES = re.compile(
     r"\b(?:train(?:ed|ing)?|pre-?train(?:ed|ing)?|fine-?tun(?:e|ed|ing)|corpus|corpora|distill(?:ed|ing)?|"
@@ -154,10 +154,13 @@ def _is_proposed(group: Group, sents: Sentences) -> Span | None:
     (established methods are used, not proposed).
     """
     for span in group.spans:
-        if (span._.kg_extractor or "").endswith(":proposed"):
+        if (span._.kg_extractor or "").endswith(":proposed_title"):
             return span
     if any(_known(s) for s in group.spans):
         return None
+    for span in group.spans:
+        if (span._.kg_extractor or "").endswith(":proposed"):
+            return span
     for span in group.spans:
         s_start, _, s_text = sents.around(span.start_char)
         before = s_text[: span.start_char - s_start]

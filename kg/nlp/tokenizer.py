@@ -26,6 +26,8 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 
 # Joined parts of a name: letters/digits on both sides of a hyphen, en dash or slash.
 NAME_JOINER_INFIX = r"(?<=[0-9A-Za-z])[-\u2013/](?=[0-9A-Za-z])"
+# A LaTeX non-breaking space left in abstracts ("e.g.~RoBERTa").
+LATEX_TILDE_INFIX = r"~"
 # Prefixes that split from a name: "~RoBERTa", "≈3x".
 EXTRA_PREFIXES = (r"~", "\u2248")
 # Suffixes that split from a number: percent and the multiplication sign.
@@ -43,8 +45,8 @@ def kg_suffixes(defaults: list[str]) -> list[str]:
 
 
 def kg_infixes(defaults: list[str]) -> list[str]:
-    """spaCy's infixes plus one rule that always splits name joiners."""
-    return list(defaults) + [NAME_JOINER_INFIX, r"~"]
+    """spaCy's infixes plus rules that always split name joiners and LaTeX's "~"."""
+    return list(defaults) + [NAME_JOINER_INFIX, LATEX_TILDE_INFIX]
 
 
 def build_tokenizer(nlp: Language) -> Tokenizer:

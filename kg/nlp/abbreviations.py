@@ -191,19 +191,22 @@ def find_pairs(words: list[str], spaces: list[str], sent_starts: list[bool]) -> 
 # ------------------------------------------------------------ component
 
 
-def _existing(doc: Doc, start: int, end: int) -> Span | None:
-    for span in doc.spans.get(SPAN_KEY, []):
-        if span.start == start and span.end == end:
-            return span
-    return None
+def _existing(doc: Doc, start: int, end: int) -> list[Span]:
+    return [span for span in doc.spans.get(SPAN_KEY, []) if span.start == start and span.end == end]
 
 
 def _pair_type(doc: Doc, pair: AbbreviationPair) -> tuple[EntityType | None, bool]:
-    """The pair's type and whether a gazetteer already knew one of its forms."""
-    for start, end in ((pair.long_start, pair.long_end), (pair.short_start, pair.short_end)):
-        span = _existing(doc, start, end)
-        if span is not None:
-            return EntityType(span.label_), (span._.kg_extractor or "").startswith("kg_gazetteer")
+    """The pair's type and whether a gazetteer already knew one of its forms.
+
+    A gazetteer hit on either form decides; else any other rule's hit; else the
+    head word of the long form.
+    """
+    found = _existing(doc, pair.long_start, pair.long_end) + _existing(doc, pair.short_start, pair.short_end)
+    known = [s for s in found if (s._.kg_extractor or "").startswith("kg_gazetteer")]
+    if known:
+        return EntityType(known[0].label_), True
+    if found:
+        return EntityType(found[0].label_), False
     return head_type(doc[pair.long_start : pair.long_end].text), False
 
 

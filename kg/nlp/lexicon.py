@@ -94,7 +94,7 @@ TASK_HEADS = (
     r"summarization|summarisation|retrieval|captioning|parsing|tracking|completion|prediction|forecasting|"
     r"estimation|localization|anticipation|manipulation|navigation|proving|labeling|labelling|comprehension|"
     r"entailment|extraction|synthesis|inpainting|super-resolution|denoising|alignment|understanding|editing|"
-    r"verification|linking|tagging|planning|repair"
+    r"verification|linking|tagging|repair|inference"
 )
 
 METHOD_HEADS = (
@@ -102,7 +102,7 @@ METHOD_HEADS = (
     r"regularization|augmentation|pre-training|pretraining|training|tuning|decoding|scaling|learning|"
     r"quantization|attention|modeling|modelling|conditioning|probing|supervision|self-supervision|"
     r"policy optimization|gradient descent|transformers?|diffusion models?|networks?|autoencoders?|"
-    r"programming|inference|planning|ensembling|merging|adaptation|normalization|dropout|initialization"
+    r"programming|planning|ensembling|merging|adaptation|normalization|dropout|initialization"
 )
 
 # Nouns and adjectives that start established method names ("knowledge distillation").
@@ -134,7 +134,8 @@ ADJECTIVE_SUFFIX_WORDS = frozenset(
 RATE_MODIFIERS = frozenset(
     {"success", "pass", "win", "failure", "completion", "error", "hit", "acceptance", "attack", "refusal",
      "resolve", "resolution", "solve", "detection", "positive", "negative", "recognition", "match",
-     "compression", "hallucination", "jailbreak", "retrieval", "recall", "click-through", "learning"}
+     "compression", "hallucination", "jailbreak", "retrieval", "recall", "click-through", "learning", "task",
+     "word", "character", "exact", "false", "true", "top-1", "top-5", "goal", "episode"}
 )
 
 # Organisations that papers put before model names ("OpenAI's o1"): not part of the name.

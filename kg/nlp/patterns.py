@@ -79,6 +79,9 @@ _VARIANT_MODEL = re.compile(
     r"(?<![\w-])[A-Z][A-Za-z0-9]+(?:-[A-Z][A-Za-z0-9]*)*-(?:Prover|Coder|Instruct|Chat|Math|Base|VL|Omni|Reasoner|Distill|Zero|R1)"
     rf"(?:-[A-Za-z0-9.]+)*{_END}"
 )
+_DATASET_QUALIFIER = re.compile(
+    r"(?:-(?:[A-Z]{1,3}\d+|v\d+(?:\.\d+)?)| (?:v\d+(?:\.\d+)?|level[- ]\d+|[A-Z]{2,5} v\d+(?:\.\d+)?))(?![\w-])"
+)
 _O_SERIES = re.compile(r"(?<![\w-])[oO][1-4](?:-(?:mini|pro|preview|high|low))?(?![\w-])")
 
 
@@ -400,6 +403,7 @@ class PatternMatcher:
                 proposed_texts.setdefault(span.text, hit.type)
         spans += self._repeat_mentions(doc, text, proposed_texts)
         spans += self._sized_models(doc, text, spans)
+        spans += self._qualified_datasets(doc, text, spans)
         doc.spans[SPAN_KEY] = spans
         return doc
 
@@ -413,6 +417,20 @@ class PatternMatcher:
             longer = doc.char_span(span.start_char, m.end(), label=span.label_) if m else None
             if longer is not None:
                 longer._.kg_extractor = f"{self.name}:model_shape"
+                longer._.kg_confidence = self.confidence
+                out.append(longer)
+        return out
+
+    def _qualified_datasets(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
+        """Dataset names followed by a subset or version take it in ("ANLI-A3", "Ego4D LTA v1", "MATH level-5")."""
+        out = []
+        for span in spans:
+            if span.label_ != EntityType.DATASET.value:
+                continue
+            m = _DATASET_QUALIFIER.match(text, span.end_char)
+            longer = doc.char_span(span.start_char, m.end(), label=span.label_) if m else None
+            if longer is not None:
+                longer._.kg_extractor = f"{self.name}:dataset_qualifier"
                 longer._.kg_confidence = self.confidence
                 out.append(longer)
         return out

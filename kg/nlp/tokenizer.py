@@ -12,6 +12,8 @@ it stands, so that a span can cover exactly the name:
   tokenizer matches, and "RL-based" still yields "RL";
 - numbers keep their unit-like suffixes ("GSM8K", "100K", "7B") except "%" and
   "×", which claims need apart;
+- a sentence's full stop leaves a name that ends in a capital or a digit
+  ("... on MiniF2F." gives "MiniF2F" and ".");
 - "pass@1", "Acc@5" and "nDCG@10" stay one token;
 - a LaTeX non-breaking "~" is its own token ("e.g.~RoBERTa").
 """
@@ -32,6 +34,8 @@ LATEX_TILDE_INFIX = r"~"
 EXTRA_PREFIXES = (r"~", "\u2248")
 # Suffixes that split from a number: percent and the multiplication sign.
 NUMBER_SUFFIXES = (r"(?<=[0-9])%", r"(?<=[0-9])\u00d7")
+# A full stop after a name that ends in a capital or digit ("... on MiniF2F.", "... GSM8K.").
+NAME_STOP_SUFFIX = r"(?<=[0-9A-Za-z][0-9A-Z])\."
 
 
 def _is_unit_suffix(pattern: str) -> bool:
@@ -40,8 +44,8 @@ def _is_unit_suffix(pattern: str) -> bool:
 
 
 def kg_suffixes(defaults: list[str]) -> list[str]:
-    """spaCy's suffixes without the unit-symbol rule, plus ``%`` and ``×`` after numbers."""
-    return [p for p in defaults if not _is_unit_suffix(p)] + list(NUMBER_SUFFIXES)
+    """spaCy's suffixes without the unit-symbol rule, plus ``%`` and ``×`` after numbers and "." after names."""
+    return [p for p in defaults if not _is_unit_suffix(p)] + list(NUMBER_SUFFIXES) + [NAME_STOP_SUFFIX]
 
 
 def kg_infixes(defaults: list[str]) -> list[str]:

@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 from kg.errors import KGError
 from kg.models import ClaimKind, EntityType, ExtractedClaim, ExtractedEntity, TextField
 from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.sentences import doc_text, sentence_bounds
 
 _NUM = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _X_WORDS = {"doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "triples": 3.0, "tripled": 3.0,
@@ -523,10 +524,10 @@ class ClaimExtractor:
     def __call__(self, doc: Doc) -> Doc:
         mentions = _doc_mentions(doc, self.span_key)
         if doc.has_annotation("SENT_START"):
-            sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
+            sentences = sentence_bounds(doc)
         else:
-            sentences = [(0, len(doc.text))]
-        claims = find_claims(doc.text, sentences, mentions, _doc_proposed(doc, mentions),
+            sentences = [(0, len(doc_text(doc)))]
+        claims = find_claims(doc_text(doc), sentences, mentions, _doc_proposed(doc, mentions),
                              max_sentence_chars=self.max_sentence_chars)
         title_len = doc._.kg_title_len or 0
         doc._.kg_claims = [

@@ -88,7 +88,7 @@ def written_variants(form: str, type_: str = "") -> list[str]:
         >>> written_variants("CIFAR-10")
         ['CIFAR-10', 'CIFAR10']
         >>> written_variants("fine-tuning", "Method")
-        ['fine-tuning', 'fine tuning', 'finetuning', 'fine-tunings']
+        ['fine-tuning', 'fine tuning', 'finetuning']
     """
     out = [form]
     if re.search(r"[A-Za-z]-\d", form):

@@ -134,7 +134,7 @@ ADJECTIVE_SUFFIX_WORDS = frozenset(
 RATE_MODIFIERS = frozenset(
     {"success", "pass", "win", "failure", "completion", "error", "hit", "acceptance", "attack", "refusal",
      "resolve", "resolution", "solve", "detection", "positive", "negative", "recognition", "match",
-     "compression", "hallucination", "jailbreak", "retrieval", "recall", "click-through", "learning", "task",
+     "compression", "hallucination", "jailbreak", "retrieval", "recall", "click-through", "task",
      "word", "character", "exact", "false", "true", "top-1", "top-5", "goal", "episode"}
 )
 

@@ -30,33 +30,46 @@ import kg.nlp.patterns  # noqa: F401  (registers kg_patterns)
 import kg.nlp.roles  # noqa: F401  (registers kg_roles)
 import kg.nlp.sentences  # noqa: F401  (registers kg_sentences)
 import kg.nlp.tokenizer  # noqa: F401  (registers kg.tokenizer.v1)
+from kg.errors import InputError
 from kg.models import ExtractedClaim, ExtractedEntity, ExtractedRole, Extraction, Paper, TextField
 from kg.nlp.extensions import SPAN_KEY, register_extensions
 
 SEPARATOR = "\n\n"
+MODES = ("fast", "accurate")  # rules only; rules + kg_ner (kg/nlp/statistical.py)
 COMPONENTS = ("kg_sentences", "kg_gazetteer", "kg_patterns", "kg_abbreviations", "kg_roles", "kg_claims")
 
 
-def build_nlp(*, claims: bool = True) -> Language:
+def build_nlp(*, claims: bool = True, mode: str = "fast") -> Language:
     """A fresh, initialized kg pipeline (the name lists load from ``kg/resources``).
 
     Args:
         claims: add the claim extractor (``kg_claims``); off for entity-only runs.
+        mode: ``"fast"`` (rules only) or ``"accurate"`` (rules + the trained ``kg_ner``
+            before ``kg_roles``; see kg/nlp/statistical.py).
+
+    Raises:
+        InputError: an unknown ``mode``.
     """
+    if mode not in MODES:  # --- statistical mode (kg_ner) ---
+        raise InputError(f"unknown pipeline mode {mode!r}; expected one of {', '.join(MODES)}")
     register_extensions()
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "kg.tokenizer.v1"}}})
     for name in COMPONENTS:
         if name == "kg_claims" and not claims:
             continue
+        if name == "kg_roles" and mode == "accurate":  # --- statistical mode (kg_ner) ---
+            import kg.nlp.statistical  # noqa: F401  (registers kg_ner; loads the model only here)
+
+            nlp.add_pipe("kg_ner")
         nlp.add_pipe(name)
     nlp.initialize()
     return nlp
 
 
-@lru_cache(maxsize=2)
-def default_nlp(claims: bool = True) -> Language:
-    """The shared pipeline of this process (built once)."""
-    return build_nlp(claims=claims)
+@lru_cache(maxsize=4)
+def default_nlp(claims: bool = True, mode: str = "fast") -> Language:
+    """The shared pipeline of this process (built once per ``claims``/``mode``)."""
+    return build_nlp(claims=claims, mode=mode)
 
 
 def paper_text(paper: Paper) -> tuple[str, int]:
@@ -72,6 +85,7 @@ def make_doc(nlp: Language, paper: Paper) -> Doc:
     text, title_len = paper_text(paper)
     doc = nlp.make_doc(text)
     doc._.kg_title_len = title_len
+    doc.user_data["kg_text"] = text
     return doc
 
 
@@ -123,7 +137,7 @@ def extract_paper(paper: Paper, nlp: Language | None = None) -> Extraction:
 
 
 def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batch_size: int = 64,
-                   n_process: int = 1) -> Iterator[Extraction]:
+                   n_process: int = 1, mode: str = "fast") -> Iterator[Extraction]:
     """Extract papers in batches (``nlp.pipe``), in input order.
 
     Args:
@@ -131,8 +145,9 @@ def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batc
         nlp: a kg pipeline; the shared default when omitted.
         batch_size: docs per batch of ``nlp.pipe``.
         n_process: worker processes (spans and extensions hold plain data, so docs cross processes).
+        mode: ``"fast"`` or ``"accurate"`` for the default pipeline (ignored when ``nlp`` is given).
     """
-    nlp = nlp or default_nlp()
+    nlp = nlp or default_nlp(mode=mode)
     buffer: deque[Paper] = deque()
 
     def docs() -> Iterator[Doc]:

@@ -32,18 +32,19 @@ from kg.nlp.extensions import SPAN_KEY, register_extensions
 from kg.nlp.patterns import is_name_like
 from kg.nlp.sentences import doc_text, sentence_bounds
 
-_PRIORITY = {"kg_abbreviations": 4, "kg_gazetteer": 3, "proposed": 3, "proposed_title": 3, "model_shape": 2, "o_series": 2}
+_PRIORITY = {"kg_abbreviations": 4, "kg_gazetteer": 3, "proposed": 3, "proposed_title": 3, "model_shape": 2, "o_series": 2, "kg_ner": 0}
 
 _TRAIN_CUES = re.compile(
     r"\b(?:train(?:ed|ing)?|pre-?train(?:ed|ing)?|fine-?tun(?:e|ed|ing)|corpus|corpora|distill(?:ed|ing)?|"
     r"collected|sourced|scraped|crawled|data from|instruction data|synthesi[sz]ed? from|built from|derived from)\b",
     re.IGNORECASE,
 )
-_EVAL_CUES = re.compile(
+_EVAL_STRONG = re.compile(
     r"\b(?:evaluat\w*|benchmarks?|achiev\w*|outperform\w*|surpass\w*|accuracy|scores?|results?|experiments?|"
-    r"tests?|improv\w*|state-of-the-art|sota|pass@\w+|gains?|reach\w*|attain\w*|on)\b|%",
+    r"tests?|improv\w*|state-of-the-art|sota|pass@\w+|gains?|reach\w*|attain\w*)\b|%",
     re.IGNORECASE,
 )
+_EVAL_CUES = re.compile(_EVAL_STRONG.pattern + r"|\bon\b", re.IGNORECASE)
 _BACKGROUND = re.compile(r"\b(?:inspired by|unlike|rather than|instead of|not through|are often|is often)\b", re.IGNORECASE)
 _OWN_WORK = re.compile(r"\b(?:we|our|us|this (?:paper|work|study)|here)\b", re.IGNORECASE)
 _INTRO = re.compile(
@@ -230,7 +231,7 @@ def group_roles(group: Group, proposed_first: dict[int, int], sents: Sentences) 
         train = _first_matching(group, _TRAIN_CUES, sents, window=40)
         if train is not None:
             roles.append((Role.USES_DATASET, train, "train_cue"))
-        evaluation = _first_matching(group, _EVAL_CUES, sents)
+        evaluation = _first_matching(group, _EVAL_STRONG if train is not None else _EVAL_CUES, sents)
         if evaluation is not None or train is None:
             roles.append((Role.EVALUATES_ON, evaluation or first, "eval_cue"))
     elif group.id in proposed_first:

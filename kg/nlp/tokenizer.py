@@ -35,7 +35,7 @@ EXTRA_PREFIXES = (r"~", "\u2248")
 # Suffixes that split from a number: percent and the multiplication sign.
 NUMBER_SUFFIXES = (r"(?<=[0-9])%", r"(?<=[0-9])\u00d7")
 # A full stop after a name that ends in a capital or digit ("... on MiniF2F.", "... GSM8K.").
-NAME_STOP_SUFFIX = r"(?<=[0-9A-Za-z][0-9A-Z])\."
+NAME_STOP_SUFFIX = r"(?<=[0-9A-Z\u00d7])(?<=[0-9A-Za-z\u00d7]{2})\."
 
 
 def _is_unit_suffix(pattern: str) -> bool:

@@ -1,0 +1,132 @@
+#!/usr/bin/env python
+"""Throughput of the kg extraction pipeline against spaCy's bare tokenizer.
+
+Timing the pipeline alone says little on a shared machine; its ratio to
+spaCy's own tokenizer over the same texts, measured in the same process, does.
+Three runs over one list of papers (title + "\\n\\n" + abstract each):
+
+a. ``spacy.blank("en")`` tokenizer through ``nlp.pipe`` (the baseline);
+b. the full kg pipeline through ``kg.nlp.extract_papers`` (default mode);
+c. the rules only (``build_nlp(claims=False)``).
+
+Each run is warmed up on a few papers first. Peak RSS comes from
+``resource.getrusage`` at the end.
+
+Example:
+    python scripts/bench_extract.py --repeat 10
+    python scripts/bench_extract.py --input papers.jsonl --n-process 2 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import spacy
+
+from kg.io import read_papers
+from kg.models import Paper
+from kg.nlp.pipeline import SEPARATOR, build_nlp, extract_papers
+
+DEFAULT_INPUT = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "trending_papers.txt"
+MIN_PAPERS = 1000
+WARMUP = 16
+
+
+def load_papers(paths: list[Path], repeat: int | None) -> list[Paper]:
+    """Papers from ``paths``, replicated ``repeat`` times (default: enough for MIN_PAPERS)."""
+    papers = read_papers(paths).papers
+    if not papers:
+        sys.exit(f"no papers in {', '.join(map(str, paths))}")
+    times = repeat if repeat is not None else max(1, -(-MIN_PAPERS // len(papers)))
+    return [p.model_copy(update={"id": f"{p.id}#{n}"}) for n in range(times) for p in papers]
+
+
+def _timed(run: Callable[[list[Paper]], int], papers: list[Paper]) -> float:
+    """Seconds for one run over ``papers``, after a warm-up on the first few."""
+    run(papers[:WARMUP])
+    start = time.perf_counter()
+    count = run(papers)
+    elapsed = time.perf_counter() - start
+    assert count == len(papers), (count, len(papers))
+    return elapsed
+
+
+def _tokenizer_run(batch_size: int) -> Callable[[list[Paper]], int]:
+    nlp = spacy.blank("en")
+
+    def run(papers: list[Paper]) -> int:
+        texts = (f"{p.title.strip()}{SEPARATOR}{p.abstract.strip()}" for p in papers)
+        return sum(1 for _ in nlp.pipe(texts, batch_size=batch_size))
+
+    return run
+
+
+def _kg_run(claims: bool, batch_size: int, n_process: int) -> Callable[[list[Paper]], int]:
+    nlp = build_nlp(claims=claims)
+
+    def run(papers: list[Paper]) -> int:
+        return sum(1 for _ in extract_papers(papers, nlp=nlp, batch_size=batch_size, n_process=n_process))
+
+    return run
+
+
+def bench(papers: list[Paper], *, n_process: int, batch_size: int, claims: bool) -> dict:
+    """Abstracts per second of each run, the ratios to the tokenizer, and peak RSS.
+
+    ``claims=False`` skips run (b), for when only the entity rules matter.
+    """
+    n = len(papers)
+    seconds = {"tokenizer": _timed(_tokenizer_run(batch_size), papers)}
+    if claims:
+        seconds["pipeline"] = _timed(_kg_run(True, batch_size, n_process), papers)
+    seconds["rules_only"] = _timed(_kg_run(False, batch_size, n_process), papers)
+    rate = {k: n / v for k, v in seconds.items()}
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "papers": n,
+        "n_process": n_process,
+        "batch_size": batch_size,
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+        "abstracts_per_s": {k: round(v, 1) for k, v in rate.items()},
+        "time_ratio_vs_tokenizer": {k: round(seconds[k] / seconds["tokenizer"], 2) for k in seconds if k != "tokenizer"},
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+    }
+
+
+def _print_table(result: dict) -> None:
+    print(f"{result['papers']} papers, n_process={result['n_process']}, batch_size={result['batch_size']}")
+    for name, per_s in result["abstracts_per_s"].items():
+        ratio = result["time_ratio_vs_tokenizer"].get(name)
+        extra = f"  ({ratio:.1f}x the tokenizer's time)" if ratio is not None else "  (baseline)"
+        print(f"  {name:<11} {per_s:>10.1f} abstracts/s  {result['seconds'][name]:>7.2f} s{extra}")
+    print(f"  peak RSS    {result['peak_rss_mb']:.1f} MB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--input", type=Path, action="append", help="paper file(s); default: the shared trending corpus")
+    parser.add_argument("--repeat", type=int, default=None, help=f"copies of the input (default: >= {MIN_PAPERS} papers)")
+    parser.add_argument("--n-process", type=int, default=1, help="worker processes for the kg runs")
+    parser.add_argument("--batch-size", type=int, default=64, help="docs per nlp.pipe batch")
+    parser.add_argument("--no-claims", action="store_true", help="skip the full run (b) with claims; time (a) and (c) only")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if args.repeat is not None and args.repeat < 1:
+        parser.error("--repeat must be >= 1")
+    papers = load_papers(args.input or [DEFAULT_INPUT], args.repeat)
+    result = bench(papers, n_process=args.n_process, batch_size=args.batch_size, claims=not args.no_claims)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        _print_table(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

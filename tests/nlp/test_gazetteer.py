@@ -1,0 +1,175 @@
+"""Tests of kg.nlp.gazetteer: written variants, cues for ambiguous names, the component."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+import kg.nlp.pipeline  # noqa: F401  (registers the tokenizer and components)
+from kg.models import EntityType
+from kg.nlp.extensions import SPAN_KEY
+from kg.nlp.gazetteer import has_cue, pattern_rows, types_of, written_variants
+from kg.nlp.pipeline import build_nlp
+
+ENTRIES = [
+    {"name": "MATH", "type": "Dataset", "aliases": [], "ambiguous": True},
+    {"name": "BIRD", "type": "Dataset", "aliases": ["BIRD-SQL"], "ambiguous": True},
+    {"name": "ARC", "type": "Dataset", "aliases": [], "ambiguous": True},
+    {"name": "ARC-Challenge", "type": "Dataset", "aliases": ["ARC-C"]},
+    {"name": "reinforcement learning", "type": "Method", "aliases": ["RL"]},
+    {"name": "exact match", "type": "Metric", "aliases": ["EM"]},
+    {"name": "TriviaQA", "type": "Dataset", "aliases": []},
+    {"name": "chain-of-thought", "type": "Method", "aliases": ["CoT"]},
+]
+
+
+@pytest.fixture(scope="module")
+def small():
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "kg.tokenizer.v1"}}})
+    nlp.add_pipe("kg_sentences")
+    nlp.add_pipe("kg_gazetteer").initialize(entries=ENTRIES)
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def full():
+    return build_nlp(claims=False)
+
+
+def _found(nlp, text: str) -> list[tuple[str, str]]:
+    doc = nlp(text)
+    return [(s.text, s.label_) for s in doc.spans[SPAN_KEY]]
+
+
+@pytest.mark.parametrize(
+    ("form", "type_", "expected"),
+    [
+        ("CIFAR-10", "", ["CIFAR-10", "CIFAR10"]),
+        ("MATH500", "Dataset", ["MATH500", "MATH-500"]),
+        ("chain-of-thought", "", ["chain-of-thought", "chain of thought"]),
+        ("fine-tuning", "Method", ["fine-tuning", "fine tuning", "finetuning"]),
+        ("world model", "Method", ["world model", "world models"]),
+        ("RL", "Method", ["RL"]),
+        ("TriviaQA", "Dataset", ["TriviaQA"]),
+    ],
+)
+def test_written_variants(form, type_, expected):
+    variants = written_variants(form, type_)
+    assert variants[0] == form
+    assert set(expected) <= set(variants)
+
+
+@pytest.mark.parametrize(
+    ("form", "type_", "absent"),
+    [("fine-tuning", "Method", "fine-tunings"), ("RL", "Method", "RLs"), ("GSM8K", "Dataset", "GSM8Ks"),
+     ("TriviaQA", "Dataset", "TriviaQAs")],
+)
+def test_written_variants_no_odd_plurals(form, type_, absent):
+    assert absent not in written_variants(form, type_)
+
+
+@pytest.mark.parametrize(
+    ("words", "start", "end", "sent_start", "expected"),
+    [
+        (["results", "on", "MATH", "and"], 2, 3, False, True),
+        (["the", "Pile", "corpus"], 1, 2, False, True),
+        (["the", "Arena", "is"], 1, 2, False, True),
+        (["Math", "is", "hard"], 0, 1, True, False),
+        (["Arena", "is", "loud"], 0, 1, True, False),
+        (["in", "Arena", "games"], 1, 2, False, False),
+    ],
+)
+def test_has_cue(words, start, end, sent_start, expected):
+    assert has_cue(words, start, end, sent_start) is expected
+
+
+def test_pattern_rows_case_rules():
+    rows = {r["text"]: r for r in pattern_rows(ENTRIES)}
+    assert rows["RL"]["case_sensitive"] and not rows["RL"]["ambiguous"]
+    assert rows["MATH"]["case_sensitive"] and rows["MATH"]["ambiguous"]
+    assert not rows["reinforcement learning"]["case_sensitive"]
+    assert rows["ARC-C"]["name"] == "ARC-Challenge"
+    assert rows["chain of thought"]["type"] == "Method"
+    assert types_of(list(rows.values())) == {EntityType.DATASET, EntityType.METHOD, EntityType.METRIC}
+
+
+def test_pattern_rows_drop_generic_classes():
+    rows = pattern_rows([{"name": "large language model", "type": "Method", "aliases": ["LLM", "GFlowNet"]}])
+    texts = [r["text"] for r in rows]
+    assert "large language model" not in texts and "large language models" not in texts
+    assert "GFlowNet" in texts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Agents trained with Reinforcement Learning adapt.", [("Reinforcement Learning", "Method")]),
+        ("We train agents with RL on grid worlds.", [("RL", "Method")]),
+        ("We train agents with rl on grid worlds.", []),
+        ("Answers are scored by exact match and EM.", [("exact match", "Metric"), ("EM", "Metric")]),
+        ("Retrieval helps on triviaqa too.", [("triviaqa", "Dataset")]),
+        ("Prompting with chain of thought helps.", [("chain of thought", "Method")]),
+    ],
+)
+def test_gazetteer_case_rules(small, text, expected):
+    assert sorted(_found(small, text)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Our solver reports results on MATH and on word problems.", "MATH"),
+        ("Accuracy on the MATH benchmark rises.", "MATH"),
+        ("Text-to-SQL accuracy on BIRD improves by a wide margin.", "BIRD"),
+        ("The planner is tested on ARC-Challenge with few shots.", "ARC-Challenge"),
+    ],
+)
+def test_gazetteer_ambiguous_name_with_cue(small, text, name):
+    assert (name, "Dataset") in _found(small, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The model excels at math benchmarks and logic puzzles.",
+        "Math is the language of science.",
+        "A bird in the hand is worth two in the bush.",
+        "The arc of the learning curve flattens.",
+        "Bird calls are classified by a small network.",
+    ],
+)
+def test_gazetteer_ambiguous_name_without_cue_is_not_matched(small, text):
+    assert _found(small, text) == []
+
+
+def test_gazetteer_longer_name_and_part_both_matched_before_resolution(small):
+    # The roles component keeps the longest; the gazetteer reports every hit.
+    found = _found(small, "The planner is tested on ARC-Challenge with few shots.")
+    assert ("ARC-Challenge", "Dataset") in found
+
+
+def test_gazetteer_to_disk_round_trip(small, tmp_path):
+    pipe = small.get_pipe("kg_gazetteer")
+    pipe.to_disk(tmp_path)
+    fresh = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "kg.tokenizer.v1"}}})
+    other = fresh.add_pipe("kg_gazetteer").from_disk(tmp_path)
+    assert other.rows == pipe.rows
+    assert _found(fresh, "We train agents with RL.") == [("RL", "Method")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "type_"),
+    [
+        ("Our prover solves most problems of GSM8K in one pass.", "GSM8K", "Dataset"),
+        ("Code agents are tested on HumanEval with unit tests.", "HumanEval", "Dataset"),
+        ("Linear probes are trained on ImageNet features.", "ImageNet", "Dataset"),
+        ("Word error falls on LibriSpeech clean audio.", "LibriSpeech", "Dataset"),
+        ("We report accuracy for every split.", "accuracy", "Metric"),
+        ("Translations are scored with BLEU against references.", "BLEU", "Metric"),
+        ("We align the policy with DPO on paired answers.", "DPO", "Method"),
+        ("Adapters trained with LoRA match full tuning.", "LoRA", "Method"),
+        ("Our backbone transfers to object detection with few labels.", "object detection", "Task"),
+    ],
+)
+def test_gazetteer_shipped_resources_find_names(full, text, name, type_):
+    assert (name, type_) in _found(full, text)

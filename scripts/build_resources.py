@@ -26,11 +26,17 @@ from kg.models import normalize_name
 from kg.resources._derive import (
     SOURCE_LABELS,
     SourceLists,
+    build_key,
+    collides,
+    plural_aliases,
+    plural_key,
+    strip_organisation,
     derive_helm_datasets,
     derive_helm_models,
     derive_hf_models,
     derive_opencompass_datasets,
     derive_pwc_tasks,
+    pwc_non_tasks,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,13 +59,15 @@ META = {
         "sources": ["helm", "transformers", "kg-team"],
         "note": "Released models: HELM model_metadata display names cleaned (organisation, dates and "
         "deployment notes removed, size moved after the family), transformers architecture display names "
-        "(class names and generic names removed), and hand-written entries (Apache-2.0).",
+        "(class names and generic names removed), and hand-written entries (Apache-2.0). No form starts "
+        "with an organisation; derived names that a dataset, method, metric or task also has are left out; "
+        "every version, size or variant is its own entry.",
     },
     "model_families": {
         "license": "Apache-2.0",
         "sources": ["kg-team"],
         "note": "Family stems for the model-name shape matcher (family + version + size + variant); "
-        "written by the kg team. Every entry has family=true.",
+        "written by the kg team. Every entry has family=true. Only stems: versioned forms are models.",
     },
     "metrics": {
         "license": "Apache-2.0",
@@ -84,7 +92,9 @@ META = {
         "sources": ["pwc-archive-tasks"],
         "note": "Multi-word task names (2-5 words, lower case as written in running text) from the Papers "
         "with Code task hierarchy (archive of July 2025), kept when at least 3 datasets are listed for the "
-        "task; names that tasks.jsonl or methods.jsonl already has are left out. Derived from a CC-BY-SA-4.0 list, so this "
+        "task; names that tasks.jsonl or methods.jsonl already has (also in the plural), names of another "
+        "type, and names of things rather than tasks (model classes, environments, datasets, learning "
+        "paradigms, generic words) are left out. Derived from a CC-BY-SA-4.0 list, so this "
         "file is CC-BY-SA-4.0.",
     },
 }
@@ -157,15 +167,6 @@ def make_entry(
     }
 
 
-def build_key(name: str) -> str:
-    """The merge key of a name: ``normalize_name`` with "+" read as "plus".
-
-    ``normalize_name`` drops "+", so "HumanEval+" and "HumanEval" share a matching
-    key; they are different benchmarks, and the build must not merge them.
-    """
-    return normalize_name(name.replace("+", " plus "))
-
-
 def merge_entries(entries: list[dict], taken: set[str] | None = None) -> list[dict]:
     """Merge entries that name one thing (first wins) and clean the aliases.
 
@@ -213,30 +214,74 @@ def write_jsonl(path: Path, kind: str, entries: list[dict], commits: dict[str, s
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def build(names_dir: Path, out_dir: Path) -> dict[str, int]:
-    """Build every resource file; return the entry count per file stem."""
-    lists = SourceLists.load(names_dir)
-    seed_dir = out_dir / "seed"
+def without_organisations(entries: list[dict]) -> list[dict]:
+    """Model entries with the organisation taken off every form ("OpenAI o1" -> "o1")."""
+    return [
+        {**e, "name": strip_organisation(e["name"]), "aliases": [strip_organisation(a) for a in e["aliases"]]}
+        for e in entries
+    ]
+
+
+def without_plural_aliases(entries: list[dict]) -> list[dict]:
+    """Method and Task entries without aliases that are a plural of another form (the matcher adds those)."""
+    out = []
+    for e in entries:
+        plurals = set(plural_aliases(e["name"], e["aliases"]))
+        out.append({**e, "aliases": [a for a in e["aliases"] if a not in plurals]})
+    return out
+
+
+def _forms_keys(entries: list[dict], key=build_key) -> set[str]:
+    return {key(f) for e in entries for f in [e["name"], *e["aliases"]]}
+
+
+def build_files(lists: SourceLists, seed_dir: Path, report: dict[str, int] | None = None) -> dict[str, list[dict]]:
+    """Every gazetteer file's entries, keyed by file stem (nothing written).
+
+    Derived model names (HELM, transformers) that another type also names are left
+    out ("SuperGlue" the matcher is not the benchmark SuperGLUE); the hand-written
+    model seeds keep theirs. Papers with Code tasks named like a Task or Method, even
+    in the plural, or like a Dataset, Model or Metric, are left out too. ``report``
+    receives how many names each filter removed.
+    """
+    report = {} if report is None else report
 
     def seed(stem: str, etype: str) -> list[dict]:
         return parse_seed(seed_dir / f"{stem}.txt", etype, lists)
 
-    families = [{**e, "family": True} for e in seed("model_families", "Model")]
     files = {
         "datasets": merge_entries(
             seed("datasets", "Dataset") + derive_helm_datasets(lists) + derive_opencompass_datasets(lists)
         ),
-        "models": merge_entries(seed("models", "Model") + derive_helm_models(lists) + derive_hf_models(lists)),
-        "model_families": merge_entries(families),
         "metrics": merge_entries(seed("metrics", "Metric")),
-        "methods": merge_entries(seed("methods", "Method")),
-        "tasks": merge_entries(seed("tasks", "Task")),
+        "methods": merge_entries(without_plural_aliases(seed("methods", "Method"))),
+        "tasks": merge_entries(without_plural_aliases(seed("tasks", "Task"))),
     }
-    task_keys = {build_key(f) for k in ("tasks", "methods") for e in files[k] for f in [e["name"], *e["aliases"]]}
-    files["tasks_pwc"] = merge_entries(derive_pwc_tasks(lists), taken=task_keys)
+    non_model = _forms_keys([e for k in ("datasets", "metrics", "methods", "tasks") for e in files[k]])
+    all_derived = derive_helm_models(lists) + derive_hf_models(lists)
+    derived = [e for e in all_derived if not collides(e, non_model)]
+    report["models dropped: named like another type"] = len(all_derived) - len(derived)
+    files["models"] = merge_entries(without_organisations(seed("models", "Model") + derived))
+    families = [{**e, "family": True} for e in seed("model_families", "Model")]
+    files["model_families"] = merge_entries(without_organisations(families))
+    own = _forms_keys(files["tasks"] + files["methods"], plural_key)
+    others = _forms_keys([e for k in ("datasets", "models", "model_families", "metrics") for e in files[k]])
+    candidates = derive_pwc_tasks(lists)
+    pwc = [e for e in candidates if plural_key(e["name"]) not in own and not collides(e, others)]
+    report["tasks_pwc dropped: not a task (model, environment, paradigm, generic)"] = pwc_non_tasks(lists)
+    report["tasks_pwc dropped: named like a Task/Method or another type"] = len(candidates) - len(pwc)
+    files["tasks_pwc"] = merge_entries(pwc)
+    return {kind: files[kind] for kind in META}
+
+
+def build(names_dir: Path, out_dir: Path) -> dict[str, int]:
+    """Build every resource file; return the entry count per file stem."""
+    lists = SourceLists.load(names_dir)
+    report: dict[str, int] = {}
+    files = build_files(lists, out_dir / "seed", report)
     for kind, entries in files.items():
         write_jsonl(out_dir / f"{kind}.jsonl", kind, entries, lists.commits)
-    return {kind: len(entries) for kind, entries in files.items()}
+    return {**{kind: len(entries) for kind, entries in files.items()}, **report}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     for kind, count in counts.items():
-        print(f"{kind}.jsonl\t{count}")
+        print(f"{kind}.jsonl\t{count}" if kind in META else f"{kind}\t{count}")
     return 0
 
 

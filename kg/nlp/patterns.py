@@ -232,20 +232,41 @@ _DS_SHAPE = re.compile(
 )
 
 
+_DS_HEAD_RE = re.compile(rf"\s{_DS_HEAD}\b")
+_DS_NAME_RE = re.compile(_DS_NAME)
+
+
+def _context_windows(text: str, reach: int = 160) -> list[tuple[int, int]]:
+    """Text windows that end at a dataset head word ("... benchmark"), merged where they overlap."""
+    windows: list[tuple[int, int]] = []
+    for head in _DS_HEAD_RE.finditer(text):
+        start, end = max(0, head.start() - reach), head.end()
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
 def find_datasets(text: str) -> list[Hit]:
     """Datasets by shape ("LiveCodeBench", "SciEval", "HotpotQA") and by context
-    ("on the X benchmark", "X and Y datasets")."""
+    ("on the X benchmark", "X and Y datasets").
+
+    The context rules run only on windows that end at a head word, so a text
+    without "benchmark", "dataset" or the like costs one scan.
+    """
     hits = [Hit(m.start(), m.end(), EntityType.DATASET, "dataset_shape") for m in _DS_SHAPE.finditer(text)
             if m.group() not in lx.NOT_NAMES]
-    for m in _DS_BEFORE_HEAD.finditer(text):
-        if _dataset_name_ok(m.group(1)):
-            hits.append(Hit(m.start(1), m.end(1), EntityType.DATASET, "dataset_context"))
-    for m in _DS_LIST.finditer(text):
-        for item in re.finditer(_DS_NAME, m.group(1)):
-            name = item.group()
-            if name not in {"and", "or"} and _dataset_name_ok(name):
-                at = m.start(1) + item.start()
-                hits.append(Hit(at, at + len(name), EntityType.DATASET, "dataset_list"))
+    for w_start, w_end in _context_windows(text):
+        for m in _DS_BEFORE_HEAD.finditer(text, w_start, w_end):
+            if _dataset_name_ok(m.group(1)):
+                hits.append(Hit(m.start(1), m.end(1), EntityType.DATASET, "dataset_context"))
+        for m in _DS_LIST.finditer(text, w_start, w_end):
+            for item in _DS_NAME_RE.finditer(m.group(1)):
+                name = item.group()
+                if name not in {"and", "or"} and _dataset_name_ok(name):
+                    at = m.start(1) + item.start()
+                    hits.append(Hit(at, at + len(name), EntityType.DATASET, "dataset_list"))
     return hits
 
 
@@ -282,15 +303,28 @@ def _noun_phrases(text: str, heads: str, type_: EntityType, rule: str, modifiers
         taken = 0
         cursor = m.start()
         while taken < max_words:
-            prev = re.search(rf"({_WORD}) $", text[max(0, cursor - 60) : cursor])
-            if not prev or not _modifier_ok(prev.group(1), modifiers):
+            word_start = _word_before(text, cursor)
+            if word_start is None or not _modifier_ok(text[word_start : cursor - 1], modifiers):
                 break
-            cursor = cursor - len(prev.group(0))
-            start = cursor
+            cursor = start = word_start
             taken += 1
         if taken:
             hits.append(Hit(start, m.end(), type_, rule))
     return hits
+
+
+def _word_before(text: str, cursor: int) -> int | None:
+    """Start of the word that ends one space before ``cursor`` (letters, digits, inner hyphens), or None."""
+    end = cursor - 1
+    if end < 1 or text[end] != " ":
+        return None
+    i = end
+    while i > 0 and (text[i - 1].isascii() and (text[i - 1].isalnum() or text[i - 1] == "-")):
+        i -= 1
+    word = text[i:end]
+    if not word or not word[0].isalpha() or word.endswith("-") or "--" in word:
+        return None
+    return i
 
 
 _HEAD_CACHE: dict[str, re.Pattern[str]] = {}

@@ -9,7 +9,7 @@ stop does not belong to "et al." or a one-letter initial.
 from __future__ import annotations
 
 import numpy
-from spacy.attrs import IDX, ORTH, SENT_START
+from spacy.attrs import IDX, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -46,14 +46,35 @@ def sentence_starts(words: list[str], spaces: list[bool]) -> list[bool]:
     return starts
 
 
+def _fast_starts(text: str, idx: list[int], length: list[int]) -> list[bool]:
+    """:func:`sentence_starts` from token offsets: only stops and line breaks are looked at."""
+    n = len(idx)
+    starts = [False] * n
+    if n:
+        starts[0] = True
+    for i in range(n - 1):
+        char = text[idx[i]]
+        if length[i] == 1 and char in "!.?":
+            j = i + 1
+            word = text[idx[j] : idx[j] + length[j]]
+            if word.isspace() or not _starts_sentence(word):
+                continue
+            before = text[idx[i - 1] : idx[i - 1] + length[i - 1]] if i >= 1 else ""
+            starts[j] = not (before in _NOT_ENDING_BEFORE or (len(before) == 1 and before.isupper()))
+        elif char.isspace() and "\n" in text[idx[i] : idx[i] + length[i]]:
+            j = i + 1
+            if not text[idx[j] : idx[j] + length[j]].isspace():
+                starts[j] = True
+    return starts
+
+
 class SentenceSplitter:
-    """Sets ``token.is_sent_start`` from :func:`sentence_starts`."""
+    """Sets sentence starts (the rules of :func:`sentence_starts`, computed from token offsets)."""
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        words = token_texts(doc)
-        flags = sentence_starts(words, [False] * len(words))
+        flags = _fast_starts(doc_text(doc), doc.to_array(IDX).tolist(), doc.to_array(LENGTH).tolist())
         values = numpy.array([1 if f else -1 for f in flags], dtype="int64").astype("uint64").reshape(-1, 1)
         doc.from_array([SENT_START], values)
         return doc

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KGError
+from kg.models import normalize_name
 
 SOURCE_LABELS = {
     "lm": "lm-evaluation-harness",
@@ -33,8 +34,21 @@ _SIZE_RE = re.compile(r"^\d+(\.\d+)?[MBT](x\d+(\.\d+)?[BE])?$|^\d+x\d+B$|^\d+[BE
 _VARIANT_WORDS = {"Instruct", "Chat", "Turbo", "Lite", "Vision", "Base", "Thinking", "Mix", "Twin"}
 _DROP_MODEL_MARKERS = (" on Amazon Bedrock", "+", "Simple Model", "Neurips Local", "Lexica Search", "Lit-GPT",
                        " v2022", "Safe Stable Diffusion", "Vintedois", "text-similarity", "Whisper-1", "DSPy",
-                       "LLM-S", "LLM-X", "Silk Road")
-_ORG_PREFIXES = {"Amazon ": "", "Cohere Labs ": "", "Arabic.AI ": "", "Mistral Pixtral": "Pixtral"}
+                       "LLM-S", "LLM-X", "Silk Road", "Anthropic-LM")
+# Renames of HELM display names that are not an organisation prefix.
+_RENAMES = {"Mistral Pixtral": "Pixtral"}
+# Organisations papers write before a model name ("OpenAI o1", "Meta Llama"). The guidelines
+# say they are not part of the name, so no gazetteer form may start with one. Longest first,
+# so that "Mistral AI" is tried before a bare "Mistral" could be (which is a model family).
+ORGANISATIONS = tuple(sorted(
+    ("OpenAI", "Google", "Google DeepMind", "DeepMind", "Meta", "Meta AI", "Facebook", "Anthropic", "Microsoft",
+     "Alibaba", "Alibaba Cloud", "Mistral AI", "NVIDIA", "Nvidia", "Apple", "Amazon", "IBM", "Baidu", "Tencent",
+     "ByteDance", "Salesforce", "xAI", "Cohere", "Cohere Labs", "Cohere For AI", "AI21", "AI21 Labs",
+     "Arabic.AI", "Databricks", "Snowflake", "Stability AI", "EleutherAI", "Zhipu AI", "Moonshot AI", "01.AI",
+     "Allen AI", "AI2", "Hugging Face", "HuggingFace"),
+    key=len, reverse=True,
+))
+_ORG_SEPARATORS = ("'s ", "\u2019s ", " ", "/")
 # Single-word model names that are also ordinary words or common first names.
 MODEL_WORDS = {
     "alpaca", "arctic", "aria", "bark", "chameleon", "chinchilla", "cohere", "command", "dia", "doge",
@@ -66,6 +80,7 @@ _DATASET_SKIP = {
 _PWC_SKIP = {
     "knowledge graphs", "formal logic", "feature importance", "intelligent communication", "graph mining",
     "natural language queries", "fill mask", "text2text generation", "multilingual nlp", "topic models",
+    "riddle sense",
 }
 _PWC_BAD_WORDS = {
     "benchmark", "benchmarks", "dataset", "datasets", "challenge", "leaderboard", "track", "task", "tasks",
@@ -89,7 +104,8 @@ def clean_model_display_name(display: str) -> tuple[str, str | None] | None:
     display = re.sub(r"-20\d{6}\b", "", display.strip().rstrip(".")).replace(" - ", " ")
     if not display or any(m in display for m in _DROP_MODEL_MARKERS):
         return None
-    for prefix, replacement in _ORG_PREFIXES.items():
+    display = strip_organisation(display)
+    for prefix, replacement in _RENAMES.items():
         if display.startswith(prefix):
             display = replacement + display[len(prefix):]
     match = re.match(r"^(?P<base>[^()]*?)\s*\((?P<paren>[^()]*)\)\s*(?P<tail>.*)$", display)
@@ -107,6 +123,29 @@ def clean_model_display_name(display: str) -> tuple[str, str | None] | None:
     cut = next((i for i, w in enumerate(words) if w in _VARIANT_WORDS), len(words))
     name = " ".join(words[:cut] + [size] + words[cut:])
     return name, (base if cut == len(base.split()) and not tail else None)
+
+
+def strip_organisation(name: str) -> str:
+    """A model name without the organisation written before it ("OpenAI o1" -> "o1").
+
+    A name that is only an organisation, or an organisation glued to a word without a
+    separator ("Metaformer"), is left as it is.
+
+    Example:
+        >>> strip_organisation("Meta Llama 3.1 8B")
+        'Llama 3.1 8B'
+        >>> strip_organisation("Mistral AI Mixtral 8x7B")
+        'Mixtral 8x7B'
+        >>> strip_organisation("Mistral 7B")
+        'Mistral 7B'
+    """
+    for org in ORGANISATIONS:
+        for sep in _ORG_SEPARATORS:
+            prefix = org + sep
+            rest = name[len(prefix):].strip()
+            if name.startswith(prefix) and rest:
+                return strip_organisation(rest)
+    return name
 
 
 def model_flags(name: str) -> dict[str, bool]:
@@ -145,7 +184,68 @@ def is_benchmark_token(name: str) -> bool:
     return capitals >= 2 or (capitals >= 1 and any(ch.isdigit() for ch in name))
 
 
-def clean_pwc_task(name: str) -> str | None:
+# Last words that always name a thing, never a task ("face model", "OpenAI gym").
+_PWC_THING_HEAD = re.compile(
+    r"\b(?:models?|networks?|transformers?|gym|environments?|datasets?|benchmarks?|corpus|corpora)$", re.IGNORECASE
+)
+# Learning paradigms ("one-shot learning") are Methods by the guidelines.
+_PWC_PARADIGM_HEAD = re.compile(r"\blearning$", re.IGNORECASE)
+# Last words that name an object, not an activity, unless an action noun precedes them
+# ("Atari games", "time series", "word embeddings"; but "object detection in aerial images").
+_PWC_OBJECT_HEAD = re.compile(
+    r"\b(?:games?|agents?|series|sequences|images|cars|vehicles|embeddings|processes|language|mathematics|"
+    r"proofs|energy|gap|safety|pose|vision|sudoku|II|ERP)$",
+    re.IGNORECASE,
+)
+# Generic classes of models ("LLM jailbreak", "AI agent"), unless an action noun is present.
+_PWC_MODEL_CLASS = re.compile(r"\b(?:LLMs?|VLMs?|MLLMs?|LMMs?|AI|language models?|foundation models?)\b", re.IGNORECASE)
+_ACTION_NOUN = re.compile(r"^[a-z]+(?:tion|sion|sis|ing|ment)$")
+# Words too generic to make a task name when every word of the name is one of them.
+_PWC_GENERIC_WORDS = {
+    "data", "text", "image", "images", "video", "audio", "model", "models", "graph", "graphs", "learning",
+    "analysis", "modeling", "modelling", "processing", "system", "systems", "general", "time", "series",
+    "temporal", "visual", "multimodal", "deep", "neural", "machine", "computer", "representation", "network",
+}
+
+
+def is_pwc_non_task(name: str) -> bool:
+    """True for a Papers with Code "task" that names a thing, not a task.
+
+    Model classes, environments, datasets and benchmarks, learning paradigms
+    (Methods by the guidelines), objects without an action noun, and names made of
+    generic words only are dropped.
+
+    Example:
+        >>> is_pwc_non_task("OpenAI gym"), is_pwc_non_task("large language model")
+        (True, True)
+        >>> is_pwc_non_task("object detection in aerial images")
+        False
+    """
+    words = name.casefold().split()
+    if _PWC_THING_HEAD.search(name) or _PWC_PARADIGM_HEAD.search(name):
+        return True
+    if all(w in _PWC_GENERIC_WORDS for part in words for w in part.split("-")):
+        return True
+    has_action = any(_ACTION_NOUN.match(w) for w in words)
+    return not has_action and bool(_PWC_OBJECT_HEAD.search(name) or _PWC_MODEL_CLASS.search(name))
+
+
+def plural_key(name: str) -> str:
+    """A matching key that also ignores a trailing plural "s" (the matcher adds plurals itself)."""
+    key = build_key(name)
+    return key[:-1] if key.endswith("s") and len(key) > 3 else key
+
+
+def build_key(name: str) -> str:
+    """The merge key of a name: ``normalize_name`` with "+" read as "plus".
+
+    ``normalize_name`` drops "+", so "HumanEval+" and "HumanEval" share a matching
+    key; they are different benchmarks, and the build must not merge them.
+    """
+    return normalize_name(name.replace("+", " plus "))
+
+
+def clean_pwc_task(name: str, *, keep_non_tasks: bool = False) -> str | None:
     """A Papers with Code task name in running-text case, or None when it is not written in abstracts.
 
     Example:
@@ -165,7 +265,8 @@ def clean_pwc_task(name: str) -> str | None:
         return None
     if any(w.isdigit() for w in words) or words[0].casefold() == "translation":
         return None
-    return " ".join("-".join(_running_case(part) for part in w.split("-")) for w in words)
+    cased = " ".join("-".join(_running_case(part) for part in w.split("-")) for w in words)
+    return None if is_pwc_non_task(cased) and not keep_non_tasks else cased
 
 
 _PROPER_WORDS = {
@@ -182,6 +283,52 @@ def _running_case(word: str) -> str:
     if sum(ch.isupper() for ch in word) >= 2 or any(ch.isdigit() for ch in word):
         return word
     return word.casefold()
+
+
+def plural_aliases(name: str, aliases: list[str]) -> list[str]:
+    """The aliases that are only a plural ("s") of another form of the entry.
+
+    The matcher adds plurals of Method and Task names itself, so a plural alias is
+    redundant, and "Transformers" beside "Transformer" reads like a second name.
+
+    Example:
+        >>> plural_aliases("Transformer", ["Transformers", "transformer architecture"])
+        ['Transformers']
+    """
+    forms = [name, *aliases]
+    keys = {normalize_name(f) for f in forms}
+    return [a for a in aliases if normalize_name(a).endswith("s") and normalize_name(a)[:-1] in keys]
+
+
+_VARIANT_SUFFIX = re.compile(
+    r"^(?:v?\d+(?:\.?\d+)*[a-z]?|\d+(?:\.\d+)?[bmk]|x{0,2}l|large|base|small|mini|tiny|turbo|plus|pro|"
+    r"instruct|chat|preview|hq|edu|lite|zero|\d+[a-z]+\d*)$"
+)
+
+
+def is_variant_of(general: str, specific: str) -> bool:
+    """True when ``specific`` is ``general`` plus a version, size or variant ("T5-XXL" of "T5").
+
+    Such a pair names two things (a family and a checkpoint, a benchmark and its
+    later edition); an alias table that maps one to the other merges them wrongly.
+
+    Example:
+        >>> is_variant_of("DeBERTa", "DeBERTa-v3"), is_variant_of("pass@1", "pass@100")
+        (True, True)
+        >>> is_variant_of("GSM8K", "GSM-8K")
+        False
+    """
+    gen, spec = normalize_name(general), normalize_name(specific)
+    if not gen or not spec.startswith(gen) or spec == gen:
+        return False
+    if re.search(r"\d$", gen) and spec[len(gen)].isdigit():
+        return True
+    return bool(_VARIANT_SUFFIX.match(spec[len(gen):]))
+
+
+def collides(entry: dict, other_keys: set[str]) -> bool:
+    """True when a form of ``entry`` is a form of an entry of another type."""
+    return any(build_key(f) in other_keys for f in [entry["name"], *entry["aliases"]])
 
 
 # ------------------------------------------------------------ list loading
@@ -329,9 +476,15 @@ def derive_hf_models(lists: SourceLists) -> list[dict]:
         name = name.strip()
         if not name or name in _HF_SKIP or _HF_SKIP_RE.search(name):
             continue
-        name = "GPT-2" if name == "OpenAI GPT-2" else "GPT" if name == "OpenAI GPT" else name
+        name = strip_organisation(name)
         out.append(_entry(name, "Model", [], SOURCE_LABELS["hf"], **model_flags(name)))
     return out
+
+
+def pwc_non_tasks(lists: SourceLists, min_datasets: int = 3) -> int:
+    """How many Papers with Code names ``is_pwc_non_task`` removes (for the build report)."""
+    names = {raw.strip().strip('"').strip() for raw, count in lists.pwc_tasks if count >= min_datasets}
+    return sum(1 for raw in names if clean_pwc_task(raw, keep_non_tasks=True) and not clean_pwc_task(raw))
 
 
 def derive_pwc_tasks(lists: SourceLists, min_datasets: int = 3) -> list[dict]:

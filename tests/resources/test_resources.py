@@ -72,7 +72,7 @@ def test_load_entries_no_duplicate_names_across_files_of_one_type():
         (EntityType.METHOD, "CoT", "chain-of-thought"),
         (EntityType.METHOD, "RLHF", "reinforcement learning from human feedback"),
         (EntityType.METRIC, "EM", "exact match"),
-        (EntityType.METRIC, "nDCG@10", "nDCG"),
+        (EntityType.METRIC, "normalized discounted cumulative gain", "nDCG"),
         (EntityType.TASK, "Text to SQL", "text-to-SQL"),
     ],
 )

@@ -79,20 +79,24 @@ _JOIN_PREFIXES = ("pre", "post", "fine", "multi", "self", "semi", "non", "co", "
 def written_variants(form: str, type_: str = "") -> list[str]:
     """A name and the ways papers also write it.
 
-    - with or without a hyphen before a number ("CIFAR-10" / "CIFAR10", "MATH500" / "MATH-500");
+    - with a hyphen, a space or nothing before a number ("CIFAR-10" / "CIFAR10" / "CIFAR 10",
+      "Llama 3" / "Llama-3", "MATH500" / "MATH-500");
     - lower-case hyphenated names with spaces, and joined after a short prefix
       ("chain-of-thought" / "chain of thought", "fine-tuning" / "finetuning");
     - plurals of method, model and task names ("Transformers", "world models").
 
     Example:
         >>> written_variants("CIFAR-10")
-        ['CIFAR-10', 'CIFAR10']
+        ['CIFAR-10', 'CIFAR10', 'CIFAR 10']
         >>> written_variants("fine-tuning", "Method")
         ['fine-tuning', 'fine tuning', 'finetuning']
     """
     out = [form]
+    if re.search(r"[A-Za-z] \d", form):
+        out.append(re.sub(r"(?<=[A-Za-z]) (?=\d)", "-", form))
     if re.search(r"[A-Za-z]-\d", form):
         out.append(re.sub(r"(?<=[A-Za-z])-(?=\d)", "", form))
+        out.append(re.sub(r"(?<=[A-Za-z])-(?=\d)", " ", form))
     elif re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]\d+", form):
         out.append(re.sub(r"(?<=[A-Za-z])(?=\d)", "-", form, count=1))
     if " " in form and form.islower() and len(form.split()) == 2 and form.replace(" ", "").isalpha():

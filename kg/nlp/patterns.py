@@ -127,6 +127,8 @@ _INTRO_VERB = re.compile(
 _CALLED = re.compile(
     r"\b(?:called|named|dubbed|termed|coined|(?:refer(?:red)? to|denote[sd]?) (?:it|this|them|the [\w-]+(?: [\w-]+){0,4}) as)\s+"
 )
+# "Self-Explore", "Pre-Finetuning": capitalized compounds in running text are names.
+_TITLED_COMPOUND = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]*)+")
 _NAME_AT = re.compile(rf"\s*({_NAME})")
 
 
@@ -197,7 +199,7 @@ def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
             window = sent[verb.end() : verb.end() + 120]
             window = re.split(r"[.;:]\s|\bthat\b|\bwhich\b|\bwhere\b", window)[0]
             for m in re.finditer(_NAME, window):
-                if is_name_like(m.group()) and m.group() not in lx.NOT_NAMES:
+                if (is_name_like(m.group()) or _TITLED_COMPOUND.fullmatch(m.group())) and m.group() not in lx.NOT_NAMES:
                     lead = sent[max(0, verb.start() - 40) : verb.start()] if verb.re is _CALLED or "name" in verb.group() else ""
                     kind = kind_from_context(lead + " " + window[: m.start()] + window[m.end() : m.end() + 60])
                     at = s_start + verb.end() + m.start()
@@ -348,6 +350,8 @@ def _modifier_ok(word: str, allowed: frozenset[str] | None) -> bool:
     if word[0].isupper() and not word.isupper() and "-" not in word:
         return False
     if "-" in low:
+        if any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:]):
+            return False
         first, last = low.split("-")[0], low.split("-")[-1]
         return first not in lx.GENERIC_MODIFIERS and last not in lx.ADJECTIVE_SUFFIX_WORDS
     if low in lx.METHOD_MODIFIERS:

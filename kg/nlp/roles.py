@@ -145,7 +145,7 @@ def _sentence_text(span: Span, sents: Sentences) -> str:
     return sents.around(span.start_char)[2]
 
 
-def _is_proposed(group: Group, sents: Sentences) -> Span | None:
+def _is_proposed(group: Group, sents: Sentences, known: set[str], titled: set[str]) -> Span | None:
     """The mention that makes a group the paper's contribution, if any.
 
     A name found by the contribution rules (title colon, "called X") counts;
@@ -155,9 +155,9 @@ def _is_proposed(group: Group, sents: Sentences) -> Span | None:
     (established methods are used, not proposed).
     """
     for span in group.spans:
-        if (span._.kg_extractor or "").endswith(":proposed_title"):
+        if normalize_name(span.text) in titled:
             return span
-    if any(_known(s) for s in group.spans):
+    if any(normalize_name(s.text) in known for s in group.spans):
         return None
     for span in group.spans:
         if (span._.kg_extractor or "").endswith(":proposed"):
@@ -177,13 +177,21 @@ _CLOSE_GAP = re.compile(
 )
 
 
-def _known(span: Span) -> bool:
-    """Whether a gazetteer knew the name (directly or as one form of an abbreviation pair)."""
-    extractor = span._.kg_extractor or ""
-    return extractor.startswith("kg_gazetteer") or extractor.endswith(":known")
+def known_names(spans: list[Span]) -> set[str]:
+    """Normalized names that a gazetteer knew (directly or as one form of an abbreviation pair).
+
+    Computed over all candidate spans before resolution, so a known name stays
+    known even when another rule's span won the overlap.
+    """
+    out = set()
+    for span in spans:
+        extractor = span._.kg_extractor or ""
+        if extractor.startswith("kg_gazetteer") or extractor.endswith(":known"):
+            out.add(normalize_name(span.text))
+    return out
 
 
-def _coined_contribution(groups: list[Group]) -> Group | None:
+def _coined_contribution(groups: list[Group], known: set[str]) -> Group | None:
     """When no rule named the contribution: the coined name the abstract repeats most.
 
     A coined name is name-shaped (``TALAR``, ``PRefLexOR``), unknown to the
@@ -194,7 +202,7 @@ def _coined_contribution(groups: list[Group]) -> Group | None:
     for group in groups:
         if group.type not in (EntityType.METHOD, EntityType.MODEL, EntityType.DATASET):
             continue
-        if any(_known(s) for s in group.spans):
+        if any(normalize_name(s.text) in known for s in group.spans):
             continue
         if not any(is_name_like(s.text) and " " not in s.text for s in group.spans):
             continue
@@ -259,7 +267,10 @@ class RoleAssigner:
         self.confidence = confidence
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = unify_types(resolve_spans(list(doc.spans.get(SPAN_KEY, []))))
+        candidates = list(doc.spans.get(SPAN_KEY, []))
+        known = known_names(candidates)
+        titled = {normalize_name(s.text) for s in candidates if (s._.kg_extractor or "").endswith(":proposed_title")}
+        spans = unify_types(resolve_spans(candidates))
         groups = assign_groups(spans)
         for group in groups:
             for span in group.spans:
@@ -268,11 +279,11 @@ class RoleAssigner:
         sents = Sentences(doc)
         proposed_first: dict[int, int] = {}
         for group in groups:
-            span = _is_proposed(group, sents)
+            span = _is_proposed(group, sents, known, titled)
             if span is not None:
                 proposed_first[group.id] = group.spans.index(span)
         if not proposed_first:
-            coined = _coined_contribution(groups)
+            coined = _coined_contribution(groups, known)
             if coined is not None:
                 proposed_first[coined.id] = 0
         doc._.kg_roles = [self._role_row(group, role, span, rule, sents)

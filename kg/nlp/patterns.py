@@ -127,6 +127,9 @@ _INTRO_VERB = re.compile(
 _CALLED = re.compile(
     r"\b(?:called|named|dubbed|termed|coined|(?:refer(?:red)? to|denote[sd]?) (?:it|this|them|the [\w-]+(?: [\w-]+){0,4}) as)\s+"
 )
+# Words between "we propose" and a name that make the name an instrument, not the contribution
+# ("we present a report for pre-training Llama-3", "we introduce X using Y").
+_GAP_BREAK = re.compile(r"\b(?:for|using|with|on|to|via|through|by|from|in|into|use|apply|adopt)\b", re.IGNORECASE)
 # "Self-Explore", "Pre-Finetuning": capitalized compounds in running text are names.
 _TITLED_COMPOUND = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]*)+")
 _NAME_AT = re.compile(rf"\s*({_NAME})")
@@ -199,6 +202,8 @@ def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
             window = sent[verb.end() : verb.end() + 120]
             window = re.split(r"[.;:]\s|\bthat\b|\bwhich\b|\bwhere\b", window)[0]
             for m in re.finditer(_NAME, window):
+                if _GAP_BREAK.search(window[: m.start()]):
+                    break
                 if (is_name_like(m.group()) or _TITLED_COMPOUND.fullmatch(m.group())) and m.group() not in lx.NOT_NAMES:
                     lead = sent[max(0, verb.start() - 40) : verb.start()] if verb.re is _CALLED or "name" in verb.group() else ""
                     kind = kind_from_context(lead + " " + window[: m.start()] + window[m.end() : m.end() + 60])

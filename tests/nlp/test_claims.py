@@ -1,4 +1,4 @@
-"""Tests of kg.nlp.claims: number shapes, non-claims, subjects, and the spaCy component."""
+"""Tests of kg.nlp.claims and kg.nlp.claim_numbers: number shapes, non-claims, clauses, subjects, the component."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 import spacy
 
 from kg.models import ClaimKind, EntityType, ExtractedClaim, ExtractedEntity
+from kg.nlp.claim_numbers import build_groups, scan_numbers
 from kg.nlp.claims import ClaimExtractor, find_claims
 from kg.nlp.extensions import SPAN_KEY
 
@@ -195,6 +196,118 @@ def test_find_claims_skips_overlong_sentences():
     mentions = _mentions(text, ("GSM8K", "Dataset", 0))
     assert find_claims(text, [(0, len(text))], mentions, max_sentence_chars=10) == []
     assert len(find_claims(text, [(0, len(text))], mentions, max_sentence_chars=100)) == 1
+
+
+def _row(claim: ExtractedClaim) -> tuple:
+    return (claim.value, claim.unit, claim.kind, claim.subject, claim.dataset, claim.metric, claim.compared_to)
+
+
+def test_find_claims_clauses_keep_their_own_dataset_metric_and_competitor():
+    text = ("For object detection on COCO, it improves box AP by 2.1 over ResNet-50 with Mask R-CNN, "
+            "and on ADE20K semantic segmentation it achieves 50.3 mIoU.")
+    claims = _claims(text, ("COCO", "Dataset", 0), ("box AP", "Metric", 1), ("ResNet-50", "Model", 2),
+                     ("Mask R-CNN", "Method", 3), ("ADE20K", "Dataset", 4), ("mIoU", "Metric", 5), proposed=("Zeta",))
+    assert [_row(c) for c in claims] == [
+        (2.1, None, ClaimKind.COMPARISON, "Zeta", "COCO", "box AP", "ResNet-50"),
+        (50.3, None, ClaimKind.SCORE, "Zeta", "ADE20K", "mIoU", None)]
+
+
+def test_find_claims_later_clause_pronoun_takes_first_clause_subject():
+    text = ("On MS MARCO, LIDR achieves 39.8 MRR@10, and on the BEIR benchmark it improves average nDCG@10 "
+            "by 3.1 points over Contriever.")
+    claims = _claims(text, ("MS MARCO", "Dataset", 0), ("LIDR", "Model", 1), ("MRR@10", "Metric", 2),
+                     ("BEIR", "Dataset", 3), ("nDCG@10", "Metric", 4), ("Contriever", "Model", 5))
+    assert [_row(c) for c in claims] == [
+        (39.8, None, ClaimKind.SCORE, "LIDR", "MS MARCO", "MRR@10", None),
+        (3.1, "points", ClaimKind.COMPARISON, "LIDR", "BEIR", "nDCG@10", "Contriever")]
+
+
+def test_find_claims_verb_after_the_number_is_no_comparison():
+    text = ("On the D4RL benchmark, DiffQ achieves a normalized return of 88.4 on MuJoCo locomotion tasks "
+            "and surpasses CQL and IQL.")
+    [claim] = _claims(text, ("D4RL", "Dataset", 0), ("DiffQ", "Method", 1), ("normalized return", "Metric", 2),
+                      ("MuJoCo", "Dataset", 3), ("CQL", "Method", 4), ("IQL", "Method", 5))
+    assert _row(claim) == (88.4, None, ClaimKind.SCORE, "DiffQ", "MuJoCo", "normalized return", None)
+
+
+def test_find_claims_metric_of_another_clause_is_not_borrowed():
+    text = "Whisper-Lite obtains a word error rate (WER) of 2.9%, while running 3.5x faster than Whisper-large-v3."
+    score, speed = _claims(text, ("Whisper-Lite", "Model", 0), ("word error rate", "Metric", 1),
+                           ("WER", "Metric", 1), ("Whisper-large-v3", "Model", 2))
+    assert (score.value, score.metric, score.subject) == (2.9, "word error rate", "Whisper-Lite")
+    assert score.compared_to is None
+    assert (speed.value, speed.unit, speed.metric) == (3.5, "x", None)
+    assert (speed.subject, speed.compared_to) == ("Whisper-Lite", "Whisper-large-v3")
+
+
+_PAIRS = ("Our model, GraphLinker, outperforms GCN and GAT on ogbl-collab and ogbl-citation2, "
+          "improving Hits@50 by 4.3 and MRR by 2.7 points")
+_PAIR_SPECS = (("GraphLinker", "Method", 0), ("GCN", "Method", 1), ("GAT", "Method", 2),
+               ("ogbl-collab", "Dataset", 3), ("ogbl-citation2", "Dataset", 4), ("Hits@50", "Metric", 5),
+               ("MRR", "Metric", 6))
+
+
+@pytest.mark.parametrize(("ending", "datasets"), [
+    (" respectively.", ["ogbl-collab", "ogbl-citation2"]),
+    (".", [None, None]),
+])
+def test_find_claims_value_metric_pairs_do_not_multiply_over_datasets(ending, datasets):
+    claims = _claims(_PAIRS + ending, *_PAIR_SPECS)
+    assert [(c.value, c.metric, c.dataset) for c in claims] == [
+        (4.3, "Hits@50", datasets[0]), (2.7, "MRR", datasets[1])]
+    assert {(c.subject, c.kind, c.compared_to) for c in claims} == {("GraphLinker", ClaimKind.COMPARISON, "GCN")}
+
+
+def test_find_claims_value_metric_pairs_keep_a_single_dataset():
+    text = "Zeta improves BLEU by 1.5 and chrF by 2.0 on WMT14."
+    claims = _claims(text, ("Zeta", "Method", 0), ("BLEU", "Metric", 1), ("chrF", "Metric", 2), ("WMT14", "Dataset", 3))
+    assert [(c.value, c.metric, c.dataset) for c in claims] == [(1.5, "BLEU", "WMT14"), (2.0, "chrF", "WMT14")]
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("Zeta scores 91% on GSM8K and on MATH500.", [(91.0, "GSM8K"), (91.0, "MATH500")]),
+    ("Zeta reaches 8.4, 5.9, and 10.6 on GSM8K, MATH500, and ARC.", [(8.4, "GSM8K"), (5.9, "MATH500"), (10.6, "ARC")]),
+    ("On GSM8K, Zeta reaches 81%, and on ARC it reaches 64%.", [(81.0, "GSM8K"), (64.0, "ARC")]),
+    ("Zeta reaches 81% on GSM8K; PPO reaches 64% on ARC.", [(81.0, "GSM8K"), (64.0, "ARC")]),
+    ("Zeta reaches 81% on GSM8K, while it is 3x faster than PPO.", [(81.0, "GSM8K"), (3.0, "GSM8K")]),
+])
+def test_find_claims_clause_splits_keep_lists_and_fall_back_to_the_sentence(text, values):
+    specs = [("Zeta", "Method", 0), ("PPO", "Method", 1), ("GSM8K", "Dataset", 2), ("MATH500", "Dataset", 3),
+             ("ARC", "Dataset", 4)]
+    claims = _claims(text, *[spec for spec in specs if spec[0] in text])
+    assert [(c.value, c.dataset) for c in claims] == values
+
+
+def test_find_claims_second_clause_subject_is_its_own_model():
+    text = "Zeta reaches 81% on GSM8K, whereas PPO only reaches 64%."
+    first, second = _claims(text, ("Zeta", "Method", 0), ("GSM8K", "Dataset", 1), ("PPO", "Method", 2))
+    assert (first.subject, second.subject) == ("Zeta", "PPO")
+    assert second.kind == ClaimKind.SCORE
+
+
+@pytest.mark.parametrize(("text", "kind", "rival"), [
+    ("Zeta achieves 80% on ARC over PPO.", ClaimKind.COMPARISON, "PPO"),
+    ("Zeta gets 12% higher accuracy than PPO on ARC.", ClaimKind.COMPARISON, "PPO"),
+    ("Zeta achieves 80% on ARC and is better than PPO.", ClaimKind.SCORE, None),
+    ("Zeta achieves 80% on ARC, which is better than PPO.", ClaimKind.SCORE, None),
+])
+def test_find_claims_competitor_must_govern_the_number(text, kind, rival):
+    [claim] = _claims(text, ("Zeta", "Method", 0), ("ARC", "Dataset", 1), ("PPO", "Method", 2))
+    assert (claim.kind, claim.compared_to, claim.subject) == (kind, rival, "Zeta")
+
+
+def test_find_claims_listed_competitors_are_never_the_subject():
+    text = "Compared with PPO, DPO and KTO, our method improves accuracy by 4.2 points on ARC."
+    [claim] = _claims(text, ("PPO", "Method", 0), ("DPO", "Method", 1), ("KTO", "Method", 2),
+                      ("accuracy", "Metric", 3), ("ARC", "Dataset", 4), proposed=("Zeta",))
+    assert (claim.subject, claim.compared_to, claim.kind) == ("Zeta", "PPO", ClaimKind.COMPARISON)
+
+
+def test_scan_numbers_reads_units_and_skips_identifiers():
+    text = "GPT-4 reaches 3.5x and 12% and 4 points with a 7B model."
+    nums = scan_numbers(text, 0, len(text), [(0, 5)])
+    assert [(n.value, n.unit) for n in nums] == [(3.5, "x"), (12.0, "%"), (4.0, "points")]
+    assert [len(g.slots) for g in build_groups(text, nums)] == [3]
 
 
 def test_claim_extractor_component_writes_plain_claims():

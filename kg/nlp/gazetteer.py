@@ -41,10 +41,20 @@ CUE_AFTER = frozenset(
 CUE_BEFORE = frozenset({"the", "on", "of", "and", "from", ","})
 
 
+# Head words that the guidelines leave out of names ("BIRD dev dataset" is BIRD,
+# "transformer architecture" is transformer).
+GENERIC_HEADS = frozenset({"architecture", "architectures", "framework", "frameworks", "method", "methods",
+                           "algorithm", "algorithms", "dataset", "datasets", "benchmark", "benchmarks"})
+
+
 def _is_generic(form: str) -> bool:
-    """Generic classes of models ("large language models") are never entities."""
+    """Generic classes of models ("large language models") are never entities, nor
+    forms that end in a generic head word."""
     low = form.lower()
-    return low in GENERIC_LONG_FORMS or (low.endswith("s") and low[:-1] in GENERIC_LONG_FORMS)
+    if low in GENERIC_LONG_FORMS or (low.endswith("s") and low[:-1] in GENERIC_LONG_FORMS):
+        return True
+    words = low.split()
+    return len(words) > 1 and words[-1] in GENERIC_HEADS
 
 
 def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:

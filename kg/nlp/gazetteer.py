@@ -109,8 +109,6 @@ def written_variants(form: str, type_: str = "") -> list[str]:
         out.append(re.sub(r"(?<=[A-Za-z])-(?=\d)", " ", form))
     elif re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]\d+", form):
         out.append(re.sub(r"(?<=[A-Za-z])(?=\d)", "-", form, count=1))
-    if " " in form and form.islower() and len(form.split()) == 2 and form.replace(" ", "").isalpha():
-        out.append(form.replace(" ", "-"))
     if "-" in form and form.islower() and re.search(r"[a-z]-[a-z]", form):
         out.append(form.replace("-", " "))
         head, _, rest = form.partition("-")

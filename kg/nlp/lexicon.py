@@ -94,7 +94,7 @@ TASK_HEADS = (
     r"summarization|summarisation|retrieval|captioning|parsing|tracking|completion|prediction|forecasting|"
     r"estimation|localization|anticipation|manipulation|navigation|proving|labeling|labelling|comprehension|"
     r"entailment|extraction|synthesis|inpainting|super-resolution|denoising|alignment|understanding|editing|"
-    r"verification|linking|tagging|repair|inference"
+    r"verification|linking|tagging|repair"
 )
 
 METHOD_HEADS = (

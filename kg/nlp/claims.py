@@ -247,6 +247,8 @@ def _group_claims(sent: _Sentence, group: Group, datasets: list[ExtractedEntity]
     found, subject = _subject(sent, ci, group.start, first_group)
     if not found and relation == "comparison" and sent.proposed:
         subject = sent.proposed[0]  # "improvements are seen over X": the paper's own method is the better one
+    # "decreases from 54.2 to 46.9": with no subject in the sentence, the result is the paper's own
+    result_subject = subject if found or not sent.proposed else sent.proposed[0]
     rival_name = rival.text if rival is not None else None
     out: list[ExtractedClaim] = []
     for i, slot in enumerate(group.slots):
@@ -255,7 +257,7 @@ def _group_claims(sent: _Sentence, group: Group, datasets: list[ExtractedEntity]
         for dataset in targets or [None]:
             if len(slot) == 2 and slot[0].transition:
                 out.append(_claim(sent, slot[0], ClaimKind.SCORE, rival_name, dataset, metric, None))
-                out.append(_claim(sent, slot[1], ClaimKind.SCORE, subject, dataset, metric, None))
+                out.append(_claim(sent, slot[1], ClaimKind.SCORE, result_subject, dataset, metric, None))
             else:
                 out.extend(_claim(sent, n, kind, subject, dataset, metric, rival_name) for n in slot)
     return out
@@ -362,10 +364,14 @@ def _doc_mentions(doc: Doc, span_key: str) -> list[ExtractedEntity]:
 
 
 def _doc_proposed(doc: Doc, mentions: list[ExtractedEntity]) -> list[str]:
-    """Surface forms of the groups with a ``proposes`` role, first by position."""
+    """Surface forms of the proposed methods and models, first by position.
+
+    A proposed dataset is never a claim's subject (subjects are methods or models).
+    """
     groups = {r.get("group") for r in (doc._.kg_roles or []) if r.get("role") == "proposes"}
     names: list[str] = []
-    for m in sorted((m for m in mentions if m.group in groups), key=lambda m: m.start or 0):
+    ours = (m for m in mentions if m.group in groups and m.type in _MODEL_TYPES)
+    for m in sorted(ours, key=lambda m: m.start or 0):
         if m.text not in names:
             names.append(m.text)
     return names

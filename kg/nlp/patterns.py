@@ -213,6 +213,30 @@ def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
     return hits
 
 
+_APPOSITION = re.compile(
+    rf"(?<![\w-])({_NAME}), (?:a|an) (?:[\w-]+ ){{0,4}}?"
+    r"(framework|method|approach|model|benchmark|dataset|algorithm|technique|system|pipeline|suite|corpus|"
+    r"library|toolkit|agent|architecture|family|recipe|paradigm|strategy|metric)\b"
+)
+
+
+def find_appositions(text: str) -> list[Hit]:
+    """Coined names explained by an apposition: "PRESQUE, a framework that ...", "QuizBank, a new benchmark".
+
+    The head noun gives the type; such a name is a candidate contribution (the
+    role assigner drops names a gazetteer knows).
+    """
+    hits = []
+    for m in _APPOSITION.finditer(text):
+        name = m.group(1)
+        if not is_name_like(name) or name in lx.NOT_NAMES:
+            continue
+        head = m.group(2)
+        kind = EntityType.METRIC if head == "metric" else kind_from_context(text[m.end(1) : m.end() + 30])
+        hits.append(Hit(m.start(1), m.end(1), kind, "apposition", proposed=kind is not EntityType.METRIC))
+    return hits
+
+
 # -------------------------------------------------------------- datasets
 
 _DS_HEAD = r"(?:benchmarks?|datasets?|corpus|corpora|suites?|test[- ]sets?|leaderboards?|challenges?)"
@@ -441,7 +465,7 @@ def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_
     """Every rule of this module over one paper's text (title first, then abstract)."""
     hits = find_models(text, model_pattern, prefixes)
     hits += find_title_name(text[:title_len], text[title_len:]) if title_len else []
-    hits += find_introduced(text, sentences)
+    hits += find_introduced(text, sentences) + find_appositions(text)
     hits += find_datasets(text) + find_metric_shapes(text) + find_noun_phrases(text, modifiers)
     return hits
 

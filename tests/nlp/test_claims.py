@@ -339,3 +339,11 @@ def test_claim_extractor_rejects_bad_config():
 
     with pytest.raises(KGError, match="0"):
         ClaimExtractor(max_sentence_chars=0)
+
+
+def test_find_claims_range_without_subject_goes_to_the_proposed_method():
+    text = "When students train on our traces, their score falls from 54.2 to 46.9 on QuizBank."
+    claims = _claims(text, ("QuizBank", "Dataset", 0), proposed=("Zeta",))
+    by_value = {c.value: c for c in claims}
+    assert by_value[54.2].subject is None
+    assert by_value[46.9].subject == "Zeta"

@@ -6,6 +6,7 @@ import pytest
 
 from kg.models import EntityType
 from kg.nlp.patterns import (
+    find_appositions,
     find_datasets,
     find_introduced,
     find_methods,
@@ -243,3 +244,20 @@ def test_kind_from_context(context, expected):
 
 def test_task_modifiers_drop_generic_words():
     assert task_modifiers(["object detection", "the task", "new generation"]) == frozenset({"object"})
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "type_"),
+    [
+        ("We probe this with ZetaProbe, a framework that mixes two signals.", "ZetaProbe", EntityType.METHOD),
+        ("We release QuizBank, a new benchmark for grade-school geometry.", "QuizBank", EntityType.DATASET),
+        ("Results with OrcaLM, a family of open models, are strong.", "OrcaLM", EntityType.MODEL),
+    ],
+)
+def test_find_appositions_types_a_coined_name_by_its_head(text, name, type_):
+    hits = [h for h in find_appositions(text) if text[h.start : h.end] == name]
+    assert hits and hits[0].type is type_ and hits[0].proposed
+
+
+def test_find_appositions_ignores_plain_words():
+    assert find_appositions("Training, a costly step, is slow. Moreover, a simple method helps.") == []

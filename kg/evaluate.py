@@ -38,19 +38,39 @@ def find_scorer(explicit: Path | None = None, gold: Path | None = None) -> Path:
     raise InputError(f"scorer not found (tried {', '.join(str(p) for p in candidates)}); pass --scorer PATH")
 
 
+def read_gold_papers(gold: Path) -> list:
+    """The papers of a gold file: id, title and abstract of each line.
+
+    Unlike the general readers, a gold line may lack a title (sentence-level
+    corpora have none); a line without id or without any text is an error.
+    """
+    from kg.models import Paper
+
+    papers = []
+    with gold.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"{gold}:{n}: not JSON: {e.msg}") from e
+            title, abstract = str(record.get("title") or ""), str(record.get("abstract") or "")
+            if "id" not in record or not (title or abstract):
+                raise InputError(f"{gold}:{n}: a gold record needs an id and a title or an abstract")
+            papers.append(Paper(id=str(record["id"]), title=title, abstract=abstract))
+    return papers
+
+
 def write_predictions(gold: Path, output: Path, *, mode: str = "fast") -> int:
     """Extract every paper of ``gold`` and write the predictions as JSONL; the number written."""
-    from kg.io import read_papers
     from kg.nlp import extract_papers
 
-    result = read_papers([gold], "jsonl")
-    if result.skipped:
-        raise InputError(f"{result.skipped[0]} (gold files must be complete)")
-    kwargs = {"mode": mode} if mode != "fast" else {}
+    papers = read_gold_papers(gold)
     with output.open("w", encoding="utf-8") as fh:
-        for extraction in extract_papers(result.papers, **kwargs):
+        for extraction in extract_papers(papers, mode=mode):
             fh.write(json.dumps(extraction.model_dump(mode="json"), ensure_ascii=False) + "\n")
-    return len(result.papers)
+    return len(papers)
 
 
 def run_scorer(scorer: Path, gold: Path, pred: Path, *, as_json: bool = False, extra: list[str] | None = None) -> str:

@@ -43,6 +43,15 @@ StoreOpt = Annotated[
     typer.Option("--store", help="Store folder (written by `kg build`).", envvar=STORE_ENV, show_envvar=True),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON value on stdout instead of tables.")]
+class Mode(StrEnum):
+    fast = "fast"
+    accurate = "accurate"
+
+
+ModeOpt = Annotated[
+    Mode,
+    typer.Option("--mode", help="fast: rules and gazetteers (default); accurate: adds the trained NER (slower)."),
+]
 FormatOpt = Annotated[
     str | None,
     typer.Option("--format", "-f", help="Input format: trending, jsonl, json or csv (default: from each file)."),
@@ -146,10 +155,10 @@ def _main(
 # ------------------------------------------------------------------ build
 
 
-def _extract(papers: list, batch_size: int, workers: int) -> list:
+def _extract(papers: list, batch_size: int, workers: int, mode: str = "fast") -> list:
     from kg.nlp import extract_papers
 
-    stream = extract_papers(papers, batch_size=batch_size, n_process=workers)
+    stream = extract_papers(papers, batch_size=batch_size, n_process=workers, mode=mode)
     return list(_tracked(stream, len(papers), "extracting"))
 
 
@@ -207,6 +216,7 @@ def build(
     neo4j: Annotated[bool, typer.Option("--neo4j", help="Also load the graph into Neo4j (NEO4J_* env).")] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Papers per spaCy batch.")] = 64,
     workers: Annotated[int, typer.Option(min=1, help="Extraction worker processes.")] = 1,
+    mode: ModeOpt = Mode.fast,
     as_json: JsonOpt = False,
 ) -> None:
     """Read papers, extract entities, roles and claims, link them and save the store."""
@@ -216,7 +226,7 @@ def build(
         from kg.store.embedded import make_report, save_store
 
         result = read_papers(inputs, fmt)
-        extractions = _extract(result.papers, batch_size, workers)
+        extractions = _extract(result.papers, batch_size, workers, mode.value)
         data = link(extractions, result.papers)
         save_store(store, data, extractions, make_report(result))
         summary = _build_summary(store, result, extractions, data)
@@ -234,6 +244,7 @@ def eval_(
     scorer: Annotated[Path | None, typer.Option(help="Scorer script (default: eval/score.py beside the gold folder; env KG_SCORER).")] = None,
     keep: Annotated[Path | None, typer.Option(help="Also write the predictions to this JSONL file.")] = None,
     types: Annotated[str | None, typer.Option(help="Scorer --types, e.g. Task,Method,Metric.")] = None,
+    mode: ModeOpt = Mode.fast,
     as_json: JsonOpt = False,
 ) -> None:
     """Extract a gold file's papers and print the scorer's precision / recall / F1 table."""
@@ -241,7 +252,7 @@ def eval_(
         from kg.evaluate import evaluate
 
         extra = ["--types", types] if types else []
-        typer.echo(evaluate(gold, scorer=scorer, as_json=as_json, keep=keep, extra=extra), nl=False)
+        typer.echo(evaluate(gold, scorer=scorer, mode=mode.value, as_json=as_json, keep=keep, extra=extra), nl=False)
 
 
 @app.command(epilog="Example: kg extract papers.jsonl -o extractions.jsonl")
@@ -251,13 +262,14 @@ def extract(
     fmt: FormatOpt = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Papers per spaCy batch.")] = 64,
     workers: Annotated[int, typer.Option(min=1, help="Extraction worker processes.")] = 1,
+    mode: ModeOpt = Mode.fast,
 ) -> None:
     """Write one extraction per paper in the gold JSONL format (scorable by eval/score.py)."""
     with _user_errors():
         from kg.io import read_papers
 
         result = read_papers(inputs, fmt)
-        extractions = _extract(result.papers, batch_size, workers)
+        extractions = _extract(result.papers, batch_size, workers, mode.value)
         lines = [json.dumps(e.model_dump(mode="json"), ensure_ascii=False) + "\n" for e in extractions]
         if output == "-":
             sys.stdout.writelines(lines)

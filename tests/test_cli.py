@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import kg.nlp
 from kg.cli import app
 from kg.graph import read_csv_export, read_graphml, read_node_link
 from kg.models import (
@@ -17,13 +16,9 @@ from kg.models import (
     EdgeType,
     Entity,
     EntityType,
-    ExtractedEntity,
-    ExtractedRole,
-    Extraction,
     GraphData,
     NodeLabel,
     Paper,
-    Role,
 )
 from kg.query import run_query
 from kg.store import load_store, save_store
@@ -198,19 +193,9 @@ def test_cli_cypher_bad_param_exits_1():
 # -------------------------------------------------------------- build / extract
 
 
-def _fake_extract(papers, *, nlp=None, batch_size=64, n_process=1):
-    """Stands in for kg.nlp.extract_papers: GSM8K wherever the abstract names it."""
-    for paper in papers:
-        start = paper.abstract.find("GSM8K")
-        entities = [ExtractedEntity(text="GSM8K", type=EntityType.DATASET, group=0, start=start, end=start + 5)]
-        roles = [ExtractedRole(role=Role.EVALUATES_ON, group=0, text="GSM8K", evidence=paper.abstract)]
-        yield Extraction(id=paper.id, title=paper.title, abstract=paper.abstract,
-                         entities=entities if start >= 0 else [], roles=roles if start >= 0 else [])
-
-
 @pytest.fixture
-def papers_file(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setattr(kg.nlp, "extract_papers", _fake_extract, raising=False)
+def papers_file(tmp_path: Path) -> Path:
+    """A small JSONL input (written here) with a duplicate id, a record without title and a broken line."""
     lines = [
         {"id": "a1", "title": "Paper one", "abstract": "We evaluate on GSM8K."},
         {"id": "a2", "title": "Paper two", "abstract": "We also test on GSM8K."},

@@ -191,18 +191,16 @@ def find_pairs(words: list[str], spaces: list[str], sent_starts: list[bool]) -> 
 # ------------------------------------------------------------ component
 
 
-def _existing(doc: Doc, start: int, end: int) -> list[Span]:
-    return [span for span in doc.spans.get(SPAN_KEY, []) if span.start == start and span.end == end]
-
-
-def _pair_type(doc: Doc, pair: AbbreviationPair) -> tuple[EntityType | None, bool]:
+def _pair_type(by_offsets: dict[tuple[int, int], list[Span]], doc: Doc,
+               pair: AbbreviationPair) -> tuple[EntityType | None, bool]:
     """The pair's type and whether a gazetteer already knew one of its forms.
 
     A gazetteer hit on either form decides; else any other rule's hit; else the
-    head word of the long form.
+    head word of the long form. ``by_offsets`` indexes the spans found so far by
+    token offsets.
     """
-    found = _existing(doc, pair.long_start, pair.long_end) + _existing(doc, pair.short_start, pair.short_end)
-    known = [s for s in found if (s._.kg_extractor or "").startswith("kg_gazetteer")]
+    found = by_offsets.get((pair.long_start, pair.long_end), []) + by_offsets.get((pair.short_start, pair.short_end), [])
+    known = [s for s in found if s.id_.startswith("kg_gazetteer")]
     if known:
         return EntityType(known[0].label_), True
     if found:
@@ -241,8 +239,11 @@ class AbbreviationDetector:
             for p in pairs
         ]
         spans = list(doc.spans.get(SPAN_KEY, []))
+        by_offsets: dict[tuple[int, int], list[Span]] = {}
+        for span in spans:
+            by_offsets.setdefault((span.start, span.end), []).append(span)
         for n, pair in enumerate(pairs):
-            type_, known = _pair_type(doc, pair)
+            type_, known = _pair_type(by_offsets, doc, pair)
             if type_ is None:
                 continue
             group = self.max_group + n

@@ -22,6 +22,7 @@ component at the bottom aligns them to tokens.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,27 +95,40 @@ def family_prefixes(families: Iterable[str]) -> frozenset[str]:
 
 
 def find_models(text: str, pattern: re.Pattern[str], prefixes: frozenset[str] | None = None) -> list[Hit]:
-    """Model names by family shape, by a parameter-count suffix, and the o-series.
+    """Model names by family shape, by a parameter-count suffix, by a variant suffix, and the o-series.
 
-    With ``prefixes`` (from :func:`family_prefixes`), the family regex is only
-    tried where a word starts like a family name, which is much faster than
-    scanning the text with a regex of hundreds of alternatives.
+    With ``prefixes`` (from :func:`family_prefixes`), one pass over the word
+    starts tries each rule only where it can match (a family-like start, a
+    hyphenated capitalized word, an "o" followed by a digit), which is much
+    faster than scanning the text with each regex.
     """
     if prefixes is None:
         hits = [Hit(m.start(), m.end(), EntityType.MODEL, "model_shape") for m in pattern.finditer(text)]
-    else:
-        hits = []
-        lowered = text.lower()
-        for w in _WORD_START.finditer(text):
-            at = w.start()
-            if lowered[at : at + 3] in prefixes:
-                m = pattern.match(text, at)
-                if m and m.end() > at:
-                    hits.append(Hit(at, m.end(), EntityType.MODEL, "model_shape"))
-    hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_size") for m in _SIZED_MODEL.finditer(text)]
-    hits += [Hit(m.start(), m.end(), EntityType.MODEL, "o_series") for m in _O_SERIES.finditer(text)]
-    hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_variant") for m in _VARIANT_MODEL.finditer(text)]
-    return [h for h in hits if text[h.start : h.end].strip()]
+        hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_size") for m in _SIZED_MODEL.finditer(text)]
+        hits += [Hit(m.start(), m.end(), EntityType.MODEL, "o_series") for m in _O_SERIES.finditer(text)]
+        hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_variant") for m in _VARIANT_MODEL.finditer(text)]
+        return [h for h in hits if text[h.start : h.end].strip()]
+    hits = []
+    lowered = text.lower()
+    for w in _WORD_START.finditer(text):
+        at = w.start()
+        if lowered[at : at + 3] in prefixes:
+            m = pattern.match(text, at)
+            if m and m.end() > at:
+                hits.append(Hit(at, m.end(), EntityType.MODEL, "model_shape"))
+        first = text[at]
+        if first in "oO" and text[at + 1 : at + 2] in ("1", "2", "3", "4"):
+            m = _O_SERIES.match(text, at)
+            if m:
+                hits.append(Hit(at, m.end(), EntityType.MODEL, "o_series"))
+        elif first.isupper():
+            space = text.find(" ", at)
+            if "-" in text[at : space if space >= 0 else len(text)]:
+                for regex, rule in ((_SIZED_MODEL, "model_size"), (_VARIANT_MODEL, "model_variant")):
+                    m = regex.match(text, at)
+                    if m:
+                        hits.append(Hit(at, m.end(), EntityType.MODEL, rule))
+    return hits
 
 
 # ------------------------------------------------------- contributions
@@ -132,7 +146,8 @@ _CALLED = re.compile(
 _GAP_BREAK = re.compile(r"\b(?:for|using|with|on|to|via|through|by|from|in|into|use|apply|adopt)\b", re.IGNORECASE)
 # "Self-Explore", "Pre-Finetuning": capitalized compounds in running text are names.
 _TITLED_COMPOUND = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]*)+")
-_NAME_AT = re.compile(rf"\s*({_NAME})")
+_NAME_RE = re.compile(_NAME)
+_WINDOW_END = re.compile(r"[.;:]\s|\bthat\b|\bwhich\b|\bwhere\b")
 
 
 def is_name_like(word: str) -> bool:
@@ -194,30 +209,34 @@ def find_title_name(title: str, abstract: str = "") -> list[Hit]:
 
 
 def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
-    """Names after "we propose/introduce/..." or "called/named X" in each sentence."""
+    """Names after "we propose/introduce/..." or "called/named X", within the verb's sentence."""
     hits = []
-    for s_start, s_end in sentences:
-        sent = text[s_start:s_end]
-        for verb in [*_INTRO_VERB.finditer(sent), *_CALLED.finditer(sent)]:
-            window = sent[verb.end() : verb.end() + 120]
-            window = re.split(r"[.;:]\s|\bthat\b|\bwhich\b|\bwhere\b", window)[0]
-            for m in re.finditer(_NAME, window):
-                if _GAP_BREAK.search(window[: m.start()]):
-                    break
-                if (is_name_like(m.group()) or _TITLED_COMPOUND.fullmatch(m.group())) and m.group() not in lx.NOT_NAMES:
-                    lead = sent[max(0, verb.start() - 40) : verb.start()] if verb.re is _CALLED or "name" in verb.group() else ""
-                    kind = kind_from_context(lead + " " + window[: m.start()] + window[m.end() : m.end() + 60])
-                    at = s_start + verb.end() + m.start()
-                    hits.append(Hit(at, at + len(m.group()), kind, "introduced", proposed=True))
-                    break
+    starts = [s for s, _ in sentences]
+    for verb in sorted([*_INTRO_VERB.finditer(text), *_CALLED.finditer(text)], key=lambda v: v.start()):
+        i = max(0, bisect_right(starts, verb.start()) - 1)
+        s_start, s_end = sentences[i] if sentences else (0, len(text))
+        window = text[verb.end() : min(s_end, verb.end() + 120)]
+        window = _WINDOW_END.split(window, maxsplit=1)[0]
+        for m in _NAME_RE.finditer(window):
+            if _GAP_BREAK.search(window, 0, m.start()):
+                break
+            name = m.group()
+            if (is_name_like(name) or _TITLED_COMPOUND.fullmatch(name)) and name not in lx.NOT_NAMES:
+                named = verb.re is _CALLED or "name" in verb.group()
+                lead = text[max(s_start, verb.start() - 40) : verb.start()] if named else ""
+                kind = kind_from_context(lead + " " + window[: m.start()] + window[m.end() : m.end() + 60])
+                at = verb.end() + m.start()
+                hits.append(Hit(at, at + len(name), kind, "introduced", proposed=True))
+                break
     return hits
 
 
-_APPOSITION = re.compile(
-    rf"(?<![\w-])({_NAME}), (?:a|an) (?:[\w-]+ ){{0,4}}?"
+_APPOSITION_HEAD = re.compile(
+    r", (?:a|an) (?:[\w-]+ ){0,4}?"
     r"(framework|method|approach|model|benchmark|dataset|algorithm|technique|system|pipeline|suite|corpus|"
     r"library|toolkit|agent|architecture|family|recipe|paradigm|strategy|metric)\b"
 )
+_NAME_BEFORE = re.compile(rf"(?<![\w-])({_NAME})$")
 
 
 def find_appositions(text: str) -> list[Hit]:
@@ -227,13 +246,15 @@ def find_appositions(text: str) -> list[Hit]:
     role assigner drops names a gazetteer knows).
     """
     hits = []
-    for m in _APPOSITION.finditer(text):
-        name = m.group(1)
-        if not is_name_like(name) or name in lx.NOT_NAMES:
-            continue
-        head = m.group(2)
-        kind = EntityType.METRIC if head == "metric" else kind_from_context(text[m.end(1) : m.end() + 30])
-        hits.append(Hit(m.start(1), m.end(1), kind, "apposition", proposed=kind is not EntityType.METRIC))
+    at = text.find(", a")
+    while at >= 0:
+        head = _APPOSITION_HEAD.match(text, at)
+        name = _NAME_BEFORE.search(text, max(0, at - 40), at) if head else None
+        if name and is_name_like(name.group(1)) and name.group(1) not in lx.NOT_NAMES:
+            word = head.group(1)
+            kind = EntityType.METRIC if word == "metric" else kind_from_context(text[at : head.end() + 30])
+            hits.append(Hit(name.start(1), name.end(1), kind, "apposition", proposed=kind is not EntityType.METRIC))
+        at = text.find(", a", at + 1)
     return hits
 
 
@@ -286,8 +307,9 @@ def find_datasets(text: str) -> list[Hit]:
     The context rules run only on windows that end at a head word, so a text
     without "benchmark", "dataset" or the like costs one scan.
     """
+    shaped = any(anchor in text for anchor in ("Bench", "BENCH", "bench", "Eval", "EVAL", "QA", "Arena"))
     hits = [Hit(m.start(), m.end(), EntityType.DATASET, "dataset_shape") for m in _DS_SHAPE.finditer(text)
-            if m.group() not in lx.NOT_NAMES]
+            if m.group() not in lx.NOT_NAMES] if shaped else []
     for w_start, w_end in _context_windows(text):
         for m in _DS_BEFORE_HEAD.finditer(text, w_start, w_end):
             if _dataset_name_ok(m.group(1)):
@@ -303,15 +325,31 @@ def find_datasets(text: str) -> list[Hit]:
 
 # --------------------------------------------------------------- metrics
 
-_METRIC_SHAPES = re.compile(
-    r"(?<![\w-])(?:(?:[Pp]ass|PASS|[Aa]cc|Top|top|Recall|R|Hits|HITS|hits|nDCG|NDCG|MRR|P|Precision|mAP|AP|HR|EM)@(?:\d+(?:\.\d+)?|k|K)"
-    r"|ROUGE-(?:1|2|L|Lsum)|BLEU-[1-4]|F1-score|top-[1-9] accuracy|(?!state-of-the-art)[a-z]+(?:-[a-z]+)+ accuracy)(?![\w-])"
+_AT_METRIC = re.compile(
+    r"(?<![\w-])(?:[Pp]ass|PASS|[Aa]cc|Top|top|Recall|R|Hits|HITS|hits|nDCG|NDCG|MRR|P|Precision|mAP|AP|HR|EM)"
+    r"@(?:\d+(?:\.\d+)?|k|K)(?![\w-])"
 )
+_NAMED_METRIC = re.compile(r"(?<![\w-])(?:ROUGE-(?:1|2|L|Lsum)|BLEU-[1-4]|F1-score)(?![\w-])")
+_ACCURACY = re.compile(r"(?<![\w-])(?:top-[1-9]|(?!state-of-the-art)[a-z]+(?:-[a-z]+)+) accuracy(?![\w-])")
 
 
 def find_metric_shapes(text: str) -> list[Hit]:
-    """Metrics by shape: ``pass@1``, ``Acc@5``, ``ROUGE-L``, ``BLEU-4``, ``top-1 accuracy``."""
-    return [Hit(m.start(), m.end(), EntityType.METRIC, "metric_shape") for m in _METRIC_SHAPES.finditer(text)]
+    """Metrics by shape: ``pass@1``, ``Acc@5``, ``ROUGE-L``, ``BLEU-4``, ``top-1 accuracy``.
+
+    Each shape is only looked for where its anchor occurs ("@", the metric
+    name, the word "accuracy").
+    """
+    found = []
+    if "@" in text:
+        found += _AT_METRIC.finditer(text)
+    if "ROUGE" in text or "BLEU" in text or "F1-score" in text:
+        found += _NAMED_METRIC.finditer(text)
+    at = text.find(" accuracy")
+    while at >= 0:
+        found += _ACCURACY.finditer(text, max(0, at - 40), at + len(" accuracy") + 1)
+        at = text.find(" accuracy", at + 1)
+    spans = sorted({(m.start(), m.end()) for m in found})
+    return [Hit(start, end, EntityType.METRIC, "metric_shape") for start, end in spans]
 
 
 def find_metrics(text: str) -> list[Hit]:
@@ -435,6 +473,11 @@ _ALL_HEADS = re.compile(
 )
 
 
+_HEAD_PREFIXES = frozenset(
+    alt[:4] for alt in re.split(r"\|", "reasoning|rates|ratios|" + lx.TASK_HEADS + "|" + lx.METHOD_HEADS)
+)
+
+
 def find_noun_phrases(text: str, task_words: frozenset[str] = frozenset()) -> list[Hit]:
     """Tasks, methods and rate metrics as noun phrases, in one pass over the text.
 
@@ -449,7 +492,13 @@ def find_noun_phrases(text: str, task_words: frozenset[str] = frozenset()) -> li
         "method": (EntityType.METHOD, "method_head", None),
     }
     hits = []
-    for m in _ALL_HEADS.finditer(text):
+    lowered = text.lower()
+    for w in _WORD_START.finditer(text):
+        if lowered[w.start() : w.start() + 4] not in _HEAD_PREFIXES:
+            continue
+        m = _ALL_HEADS.match(text, w.start())
+        if m is None:
+            continue
         type_, rule, allowed = classes[m.lastgroup]
         start = _modifiers_start(text, m.start(), allowed)
         if start is not None:

@@ -64,14 +64,15 @@ class Group:
 
 
 def _priority(span: Span) -> int:
-    extractor = span._.kg_extractor or ""
+    extractor = span.id_
     component, _, rule = extractor.partition(":")
     return _PRIORITY.get(rule, _PRIORITY.get(component, 1))
 
 
 def resolve_spans(spans: list[Span]) -> list[Span]:
     """Non-overlapping spans: longest first, then the more reliable extractor, then earliest."""
-    ordered = sorted(spans, key=lambda s: (-(s.end_char - s.start_char), -_priority(s), s.start))
+    keyed = sorted(((-(s.end_char - s.start_char), -_priority(s), s.start, i), s) for i, s in enumerate(spans))
+    ordered = [s for _, s in keyed]
     taken: set[int] = set()
     kept: list[Span] = []
     for span in ordered:
@@ -160,7 +161,7 @@ def _is_proposed(group: Group, sents: Sentences, known: set[str], titled: set[st
     if any(normalize_name(s.text) in known for s in group.spans):
         return None
     for span in group.spans:
-        if (span._.kg_extractor or "").endswith(":proposed"):
+        if span.id_.endswith(":proposed"):
             return span
     for span in group.spans:
         s_start, _, s_text = sents.around(span.start_char)
@@ -185,7 +186,7 @@ def known_names(spans: list[Span]) -> set[str]:
     """
     out = set()
     for span in spans:
-        extractor = span._.kg_extractor or ""
+        extractor = span.id_
         if extractor.startswith("kg_gazetteer") or extractor.endswith(":known"):
             out.add(normalize_name(span.text))
     return out
@@ -269,7 +270,7 @@ class RoleAssigner:
     def __call__(self, doc: Doc) -> Doc:
         candidates = list(doc.spans.get(SPAN_KEY, []))
         known = known_names(candidates)
-        titled = {normalize_name(s.text) for s in candidates if (s._.kg_extractor or "").endswith(":proposed_title")}
+        titled = {normalize_name(s.text) for s in candidates if s.id_.endswith(":proposed_title")}
         spans = unify_types(resolve_spans(candidates))
         groups = assign_groups(spans)
         for group in groups:

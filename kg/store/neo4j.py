@@ -290,11 +290,11 @@ def _edge_cypher(group: EdgeGroup) -> str:
         f"MERGE (a)-[r:{edge}]->(b) "
     )
     if group[0] is EdgeType.EVALUATED_ON:
-        # Other papers may back the same edge: keep their ids, add the loaded ones.
+        # Other papers may back the same edge: keep their ids ($papers are the loaded ones), add ours.
         return head + (
-            "WITH r, row, coalesce(r.paper_ids, []) AS old "
-            "SET r = row.props, r.paper_ids = old + "
-            "[x IN coalesce(row.props.paper_ids, []) WHERE NOT x IN old]"
+            "WITH r, row, [x IN coalesce(r.paper_ids, []) WHERE NOT x IN $papers] AS others "
+            "SET r = row.props, r.paper_ids = others + "
+            "[x IN coalesce(row.props.paper_ids, []) WHERE NOT x IN others]"
         )
     return head + "SET r = row.props"
 
@@ -341,13 +341,6 @@ CALL (r, rest) {
 }
 UNWIND [s, t] AS n
 RETURN DISTINCT labels(n)[0] AS label, n.id AS id"""
-
-_EVALUATED_ON_MERGE = """
-UNWIND $rows AS row
-MATCH (a:{source} {{id: row.source}}) MATCH (b:{target} {{id: row.target}})
-MERGE (a)-[r:EVALUATED_ON]->(b)
-WITH r, row, [x IN coalesce(r.paper_ids, []) WHERE NOT x IN $papers] AS others
-SET r = row.props, r.paper_ids = others + [x IN coalesce(row.props.paper_ids, []) WHERE NOT x IN others]"""
 
 _ENTITY_LABELS = frozenset(t.value for t in EntityType)
 _DROP_ORPHANS = "UNWIND $rows AS id MATCH (n:{label} {{id: id}}) WHERE NOT EXISTS {{ (n)--() }} DELETE n"
@@ -471,11 +464,8 @@ def load_graph(
     for label, rows in nodes.items():
         loader.run(_node_cypher(label), rows, count=True)
     for group, rows in edges.items():
-        if group[0] is EdgeType.EVALUATED_ON:
-            cypher = _EVALUATED_ON_MERGE.format(source=group[1].value, target=group[2].value)
-            loader.run(cypher, rows, count=True, papers=paper_ids)
-        else:
-            loader.run(_edge_cypher(group), rows, count=True)
+        extra = {"papers": paper_ids} if group[0] is EdgeType.EVALUATED_ON else {}
+        loader.run(_edge_cypher(group), rows, count=True, **extra)
     _remove_stale(loader, data, paper_ids, stale_keys, existing)
     loader.summary.papers, loader.summary.entities = len(data.papers), len(data.entities)
     loader.summary.claims, loader.summary.edges = len(data.claims), len(data.edges)

@@ -14,6 +14,7 @@ place, and a violation raises ``SchemaError``.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import re
 import unicodedata
 from enum import StrEnum
@@ -257,8 +258,9 @@ class Extraction(_Model):
 # ---------------------------------------------------------------- graph
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_name(text: str) -> str:
-    """The matching key of a name: NFKC, case-folded, letters and digits only.
+    """The matching key of a name: NFKC, case-folded, letters and digits only (memoized).
 
     Example:
         >>> normalize_name("GSM-8K") == normalize_name("gsm8k")

@@ -26,7 +26,7 @@ _MAGNITUDES = {"an": 10.0, "one": 10.0, "two": 100.0, "three": 1000.0}
 _HALF_RE = re.compile(r"\b(?:solv\w*|answer\w*|pass\w*|succeed\w*|correct\w*|fail\w*)\s+(?:\w+\s+)?(half)\s+of\s+"
                       r"(?:the\s+)?(?!(?:parameters|data|tokens|compute|time|cost)\b)[a-z]+s\b", re.I)
 # Cheap gate before the three word-number regexes above, which are slow on every sentence.
-_WORD_NUMBER_GATE = re.compile(r"doubl|tripl|quadrupl|halv|magnitude|half", re.I)
+WORD_NUMBER_GATE = re.compile(r"doubl|tripl|quadrupl|halv|magnitude|half", re.I)
 _UNIT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s*(?:%|\\%)?\s*(?:percentage|percent|pct\.?)\s+points?\b", re.I), "points"),
     (re.compile(r"\s*(?:%|\\%|percent\b)"), "%"),
@@ -156,7 +156,7 @@ def scan_numbers(text: str, s: int, e: int, masked: list[tuple[int, int]]) -> li
             continue
         value = float(m.group().replace(",", ""))
         nums.append(Num(value, unit, start, end, ctx_end, plus=text[start - 1:start] == "+"))
-    if _WORD_NUMBER_GATE.search(text, s, e):
+    if WORD_NUMBER_GATE.search(text, s, e):
         for regex, table in ((_X_WORD_RE, X_WORDS), (_MAGNITUDE_RE, _MAGNITUDES)):
             for m in regex.finditer(text, s, e):
                 if not any(a < m.end() and m.start() < b for a, b in masked):

@@ -37,9 +37,9 @@ from spacy.tokens import Doc
 from kg.errors import KGError
 from kg.models import ClaimKind, EntityType, ExtractedClaim, ExtractedEntity, TextField
 from kg.nlp.claim_clauses import clause_datasets, clause_index, dataset_groups, pair_chains, split_clauses
-from kg.nlp.claim_numbers import X_WORDS, Group, Num, accepted, build_groups, scan_numbers
-from kg.nlp.extensions import SPAN_KEY, register_extensions
-from kg.nlp.sentences import doc_text, sentence_bounds
+from kg.nlp.claim_numbers import WORD_NUMBER_GATE, X_WORDS, Group, Num, accepted, build_groups, scan_numbers
+from kg.nlp.extensions import SPAN_KEY, register_extensions, span_group
+from kg.nlp.sentences import doc_text, sentence_bounds, span_text
 
 _GAIN_AFTER = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:improvements?|gains?|boosts?|increases?|reductions?|decreases?|"
                          r"drops?|degradations?|speed-?ups?|lift|less|more|fewer|lower|higher|reduction)\b", re.I)
@@ -68,6 +68,7 @@ _INSTRUMENT = re.compile(r"\b(?:with|via|through|using|employing|from|into|by|at
 _BASE_OF_IMPROVE = re.compile(r"\b(?:improv\w*|boost\w*|enhanc\w*)\s+$", re.I)
 # Between a metric and the number it governs: "box AP by 2.1", "word error rate (WER) of 2.9%".
 _METRIC_GOVERNS = re.compile(r"\s*(?:\([^()]{1,30}\)\s*)?(?:by|of|at|to|is|was|=|:)?\s*[+~]?$", re.I)
+_TYPES = {t.value: t for t in EntityType}
 _MODEL_TYPES = frozenset({EntityType.MODEL, EntityType.METHOD})
 
 
@@ -311,6 +312,9 @@ def _single_dataset(mentions: Sequence[ExtractedEntity], s: int, e: int) -> Extr
     return found[0] if found and len({m.group for m in found}) == 1 else None
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Sequence[ExtractedEntity],
                 proposed: Sequence[str] = (), *, max_sentence_chars: int | None = None) -> list[ExtractedClaim]:
     """Extract the quantitative claims of ``text``.
@@ -337,7 +341,8 @@ def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Seque
     seen: set[tuple[int | None, str | None]] = set()
     fallback: ExtractedEntity | None = None
     for s, e in sentences:
-        if max_sentence_chars is None or e - s <= max_sentence_chars:
+        numeric = _ANY_DIGIT.search(text, s, e) or WORD_NUMBER_GATE.search(text, s, e)
+        if numeric and (max_sentence_chars is None or e - s <= max_sentence_chars):
             for claim in _sentence_claims(text, s, e, mentions, proposed, fallback):
                 if (claim.start, claim.dataset) not in seen:
                     seen.add((claim.start, claim.dataset))
@@ -352,14 +357,17 @@ def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Seque
 def _doc_mentions(doc: Doc, span_key: str) -> list[ExtractedEntity]:
     """Typed mentions from ``doc.spans[span_key]``; a span without a group gets one of its own."""
     mentions: list[ExtractedEntity] = []
-    labels = {t.value for t in EntityType}
+    labels = _TYPES
     spans = doc.spans[span_key] if span_key in doc.spans else []
     for i, span in enumerate(spans):
         if span.label_ not in labels:
             continue
-        group = span._.kg_group if span._.kg_group is not None else 1_000_000 + i
-        mentions.append(ExtractedEntity(text=span.text, type=EntityType(span.label_), group=group,
-                                        start=span.start_char, end=span.end_char))
+        group = span_group(span)
+        group = group if group is not None else 1_000_000 + i
+        # built from the pipeline's own spans, so validation is skipped (a hot path)
+        mentions.append(ExtractedEntity.model_construct(text=span_text(span), type=_TYPES[span.label_], group=group,
+                                                        start=span.start_char, end=span.end_char, field=None,
+                                                        extractor="", confidence=1.0))
     return mentions
 
 

@@ -4,7 +4,9 @@ They hold plain data only (ints, strings, lists of dicts), never ``Span``
 objects, so that ``nlp.pipe(n_process=...)`` and ``DocBin`` keep working.
 
 - ``Span._.kg_group``: int, the entity group of a span in ``doc.spans["kg"]``
-  (a long form and its abbreviation share one group).
+  (a long form and its abbreviation share one group). Stored in the span itself
+  (``span.kb_id_``, the id of the entity the span refers to) for the same reason
+  as the extractor below; :func:`span_group` reads it without the ``._`` overhead.
 - ``Span._.kg_extractor``: str, the rule or component that found the span
   ("kg_gazetteer:GSM8K", "kg_patterns:model_shape"). It is stored in the span
   itself (``span.id_``, where spaCy's own ``SpanRuler`` keeps its pattern ids),
@@ -30,6 +32,16 @@ SPAN_KEY = "kg"
 
 # Confidence of a span by the component that found it (when not set explicitly).
 CONFIDENCE = {"kg_abbreviations": 0.9, "kg_gazetteer": 0.95, "kg_patterns": 0.8, "kg_ner": 0.6}
+
+
+def span_group(span: Span) -> int | None:
+    """The span's entity group (``span._.kg_group``), read directly from the span."""
+    value = span.kb_id_
+    return int(value) if value else None
+
+
+def _set_group(span: Span, value: int | None) -> None:
+    span.kb_id_ = "" if value is None else str(int(value))
 
 
 def _get_extractor(span: Span) -> str:
@@ -58,7 +70,7 @@ def _set_confidence(span: Span, value: float) -> None:
 def register_extensions() -> None:
     """Register every kg extension once; safe to call many times."""
     if not Span.has_extension("kg_group"):
-        Span.set_extension("kg_group", default=None)
+        Span.set_extension("kg_group", getter=span_group, setter=_set_group)
     if not Span.has_extension("kg_extractor"):
         Span.set_extension("kg_extractor", getter=_get_extractor, setter=_set_extractor)
     if not Span.has_extension("kg_confidence"):

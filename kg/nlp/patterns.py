@@ -571,13 +571,13 @@ class PatternMatcher:
             span = _span_for(doc, hit)
             if span is None:
                 continue
-            proposed = hit.proposed and (hit.rule == "title_colon" or span.text not in self._family_set)
+            proposed = hit.proposed and (hit.rule == "title_colon" or text[hit.start : hit.end] not in self._family_set)
             rule = ("proposed_title" if hit.rule == "title_colon" else "proposed") if proposed else hit.rule
             span._.kg_extractor = f"{self.name}:{rule}"
             span._.kg_confidence = self.confidence
             spans.append(span)
             if proposed:
-                proposed_texts.setdefault(span.text, hit.type)
+                proposed_texts.setdefault(text[hit.start : hit.end], hit.type)
         spans += self._repeat_mentions(doc, text, proposed_texts)
         spans += self._sized_models(doc, text, spans)
         spans += self._qualified_datasets(doc, text, spans)

@@ -32,7 +32,8 @@ import kg.nlp.sentences  # noqa: F401  (registers kg_sentences)
 import kg.nlp.tokenizer  # noqa: F401  (registers kg.tokenizer.v1)
 from kg.errors import InputError
 from kg.models import ExtractedClaim, ExtractedEntity, ExtractedRole, Extraction, Paper, TextField
-from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.extensions import SPAN_KEY, register_extensions, span_group
+from kg.nlp.sentences import span_text
 
 SEPARATOR = "\n\n"
 MODES = ("fast", "accurate")  # rules only; rules + kg_ner (kg/nlp/statistical.py)
@@ -106,12 +107,14 @@ def doc_entities(doc: Doc) -> list[ExtractedEntity]:
     seen: set[tuple[str, str]] = set()
     out: list[ExtractedEntity] = []
     for span in doc.spans.get(SPAN_KEY, []):
-        key = (span.text, span.label_)
-        if key in seen or span._.kg_group is None:
+        text = span_text(span)
+        key = (text, span.label_)
+        group = span_group(span)
+        if key in seen or group is None:
             continue
         seen.add(key)
         field, start, end = _locate(doc, span.start_char, span.end_char)
-        out.append(ExtractedEntity(text=span.text, type=span.label_, group=span._.kg_group, start=start, end=end,
+        out.append(ExtractedEntity(text=text, type=span.label_, group=group, start=start, end=end,
                                    field=field, extractor=span._.kg_extractor or "", confidence=span._.kg_confidence))
     return out
 

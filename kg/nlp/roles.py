@@ -28,9 +28,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.models import EntityType, ExtractedRole, Role, normalize_name
-from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.extensions import SPAN_KEY, register_extensions, span_group
 from kg.nlp.patterns import is_name_like
-from kg.nlp.sentences import doc_text, sentence_bounds
+from kg.nlp.sentences import doc_text, sentence_bounds, span_text
 
 _PRIORITY = {"kg_abbreviations": 4, "kg_gazetteer": 3, "proposed": 3, "proposed_title": 3, "model_shape": 2, "o_series": 2, "kg_ner": 0}
 
@@ -92,10 +92,10 @@ def unify_types(spans: list[Span]) -> list[Span]:
     """
     votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for span in spans:
-        votes[normalize_name(span.text)][span.label_] += 1 + 10 * _priority(span)
+        votes[normalize_name(span_text(span))][span.label_] += 1 + 10 * _priority(span)
     out = []
     for span in spans:
-        ballot = votes[normalize_name(span.text)]
+        ballot = votes[normalize_name(span_text(span))]
         best = max(sorted(ballot), key=lambda label: ballot[label])
         if best != span.label_:
             relabelled = Span(span.doc, span.start, span.end, label=best)
@@ -112,8 +112,8 @@ def assign_groups(spans: list[Span]) -> list[Group]:
     groups: dict[int, Group] = {}
     pair_of: dict[int, int] = {}
     for span in spans:
-        key = (span.label_, normalize_name(span.text))
-        pair = span._.kg_group
+        key = (span.label_, normalize_name(span_text(span)))
+        pair = span_group(span)
         gid = by_key.get(key)
         if gid is None and pair is not None:
             gid = pair_of.get(pair)
@@ -156,9 +156,9 @@ def _is_proposed(group: Group, sents: Sentences, known: set[str], titled: set[st
     (established methods are used, not proposed).
     """
     for span in group.spans:
-        if normalize_name(span.text) in titled:
+        if normalize_name(span_text(span)) in titled:
             return span
-    if any(normalize_name(s.text) in known for s in group.spans):
+    if any(normalize_name(span_text(s)) in known for s in group.spans):
         return None
     for span in group.spans:
         if span.id_.endswith(":proposed"):
@@ -188,7 +188,7 @@ def known_names(spans: list[Span]) -> set[str]:
     for span in spans:
         extractor = span.id_
         if extractor.startswith("kg_gazetteer") or extractor.endswith(":known"):
-            out.add(normalize_name(span.text))
+            out.add(normalize_name(span_text(span)))
     return out
 
 
@@ -203,9 +203,9 @@ def _coined_contribution(groups: list[Group], known: set[str]) -> Group | None:
     for group in groups:
         if group.type not in (EntityType.METHOD, EntityType.MODEL, EntityType.DATASET):
             continue
-        if any(normalize_name(s.text) in known for s in group.spans):
+        if any(normalize_name(span_text(s)) in known for s in group.spans):
             continue
-        if not any(is_name_like(s.text) and " " not in s.text for s in group.spans):
+        if not any(is_name_like(span_text(s)) and " " not in span_text(s) for s in group.spans):
             continue
         if len(group.spans) > best_count:
             best, best_count = group, len(group.spans)
@@ -270,7 +270,7 @@ class RoleAssigner:
     def __call__(self, doc: Doc) -> Doc:
         candidates = list(doc.spans.get(SPAN_KEY, []))
         known = known_names(candidates)
-        titled = {normalize_name(s.text) for s in candidates if s.id_.endswith(":proposed_title")}
+        titled = {normalize_name(span_text(s)) for s in candidates if s.id_.endswith(":proposed_title")}
         spans = unify_types(resolve_spans(candidates))
         groups = assign_groups(spans)
         for group in groups:
@@ -294,7 +294,7 @@ class RoleAssigner:
     def _role_row(self, group: Group, role: Role, span: Span, rule: str, sents: Sentences) -> dict:
         start, end, text = sents.around(span.start_char)
         return ExtractedRole(
-            role=role, group=group.id, text=group.spans[0].text, evidence=text.strip(),
+            role=role, group=group.id, text=span_text(group.spans[0]), evidence=text.strip(),
             start=start, end=end, extractor=f"{self.name}:{rule}", confidence=self.confidence,
         ).model_dump(mode="json")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy
 from spacy.attrs import IDX, LENGTH, ORTH, SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 _ENDERS = frozenset({".", "!", "?"})
 _NOT_ENDING_BEFORE = frozenset({"al", "vs", "cf", "Fig", "Eq", "Sec", "approx"})
@@ -77,6 +77,7 @@ class SentenceSplitter:
         flags = _fast_starts(doc_text(doc), doc.to_array(IDX).tolist(), doc.to_array(LENGTH).tolist())
         values = numpy.array([1 if f else -1 for f in flags], dtype="int64").astype("uint64").reshape(-1, 1)
         doc.from_array([SENT_START], values)
+        doc.user_data.pop("kg_sentence_bounds", None)
         return doc
 
 
@@ -88,8 +89,27 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def span_text(span: Span) -> str:
+    """``span.text`` sliced from the cached doc text (spaCy rebuilds it from tokens each time)."""
+    return doc_text(span.doc)[span.start_char : span.end_char]
+
+
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    """(start_char, end_char) of each sentence, from the token arrays (no ``Token`` objects)."""
+    """(start_char, end_char) of each sentence, from the token arrays (no ``Token`` objects).
+
+    Computed once per doc after ``kg_sentences`` has run and kept in ``doc.user_data``
+    (plain data), since the patterns, roles and claims components all need it.
+    """
+    cached = doc.user_data.get("kg_sentence_bounds")
+    if cached is not None:
+        return cached
+    bounds = _sentence_bounds(doc)
+    if doc.has_annotation("SENT_START"):
+        doc.user_data["kg_sentence_bounds"] = bounds
+    return bounds
+
+
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     text = doc_text(doc)
     if not len(doc) or not doc.has_annotation("SENT_START"):
         return [(0, len(text))]

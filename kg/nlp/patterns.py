@@ -586,28 +586,23 @@ class PatternMatcher:
 
     def _sized_models(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
         """Model names followed by a parameter count ("Flan-UL2 20B") take it in."""
-        out = []
-        for span in spans:
-            if span.label_ != EntityType.MODEL.value:
-                continue
-            m = _SIZE_AFTER.match(text, span.end_char)
-            longer = doc.char_span(span.start_char, m.end(), label=span.label_) if m else None
-            if longer is not None:
-                longer._.kg_extractor = f"{self.name}:model_shape"
-                longer._.kg_confidence = self.confidence
-                out.append(longer)
-        return out
+        return self._extended(doc, text, spans, EntityType.MODEL, _SIZE_AFTER, "model_shape")
 
     def _qualified_datasets(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
         """Dataset names followed by a subset or version take it in ("ANLI-A3", "Ego4D LTA v1", "MATH level-5")."""
+        return self._extended(doc, text, spans, EntityType.DATASET, _DATASET_QUALIFIER, "dataset_qualifier")
+
+    def _extended(self, doc: Doc, text: str, spans: list[Span], type_: EntityType, suffix: re.Pattern[str],
+                  rule: str) -> list[Span]:
+        """Longer spans for the ``type_`` spans that ``suffix`` continues right after their end."""
         out = []
         for span in spans:
-            if span.label_ != EntityType.DATASET.value:
+            if span.label_ != type_.value:
                 continue
-            m = _DATASET_QUALIFIER.match(text, span.end_char)
+            m = suffix.match(text, span.end_char)
             longer = doc.char_span(span.start_char, m.end(), label=span.label_) if m else None
             if longer is not None:
-                longer._.kg_extractor = f"{self.name}:dataset_qualifier"
+                longer._.kg_extractor = f"{self.name}:{rule}"
                 longer._.kg_confidence = self.confidence
                 out.append(longer)
         return out

@@ -247,16 +247,13 @@ def group_roles(group: Group, proposed_first: dict[int, int], sents: Sentences) 
         pass
     elif group.type is EntityType.MODEL:
         roles.append((Role.USES_MODEL, first, "model"))
-    elif group.type is EntityType.METHOD:
-        used = next((s for s in group.spans if _in_title(s) or not _BACKGROUND.search(_sentence_text(s, sents))), None)
-        if used is not None:
-            roles.append((Role.USES_METHOD, used, "method"))
     elif group.type is EntityType.METRIC:
         roles.append((Role.MEASURES, first, "metric"))
-    elif group.type is EntityType.TASK:
+    elif group.type in (EntityType.METHOD, EntityType.TASK):
         own = next((s for s in group.spans if _in_title(s) or not _BACKGROUND.search(_sentence_text(s, sents))), None)
         if own is not None:
-            roles.append((Role.ADDRESSES, own, "task"))
+            role, rule = (Role.USES_METHOD, "method") if group.type is EntityType.METHOD else (Role.ADDRESSES, "task")
+            roles.append((role, own, rule))
     return roles
 
 

@@ -152,3 +152,23 @@ TITLE_GENERIC = frozenset(
      "towards", "under", "over", "scaling", "understanding", "rethinking", "revisiting", "position", "paper",
      "yet", "made", "easy", "simple", "only", "just", "not", "no", "new", "efficient", "effective"}
 )
+
+# Verbs that stand before a method's name without being part of it ("apply regularization").
+COMMON_VERBS = frozenset(
+    {"use", "apply", "perform", "require", "enable", "improve", "study", "propose", "introduce", "combine",
+     "leverage", "employ", "adopt", "explore", "investigate", "analyze", "analyse", "evaluate", "compare",
+     "show", "find", "make", "take", "give", "yield", "allow", "help", "need", "lack", "avoid", "reduce",
+     "increase", "enhance", "boost", "add", "remove", "replace", "integrate", "incorporate", "extend",
+     "outperform", "surpass", "achieve", "reach", "obtain", "provide", "offer", "present", "develop", "design",
+     "via", "than", "into", "onto", "upon", "about", "across", "among", "along", "after", "before", "without",
+     "both", "such", "more", "less", "most", "much", "many", "other", "their", "these", "those", "this", "that",
+     "what", "when", "where", "while", "which", "whose", "only", "also", "even", "well", "here", "there"}
+)
+
+# Method heads that verbs often stand before ("require training", "retain attention"):
+# their modifiers must look like adjectives or known name parts.
+VERB_LED_HEADS = frozenset(
+    {"learning", "training", "tuning", "fine-tuning", "finetuning", "fine tuning", "pretraining", "pre-training",
+     "modeling", "modelling", "scaling", "prompting", "planning", "probing", "conditioning", "supervision",
+     "self-supervision", "attention", "search", "optimization", "inference", "programming", "adaptation"}
+)

@@ -377,12 +377,14 @@ def _noun_phrases(text: str, heads: str, type_: EntityType, rule: str, modifiers
     return hits
 
 
-def _modifiers_start(text: str, head_start: int, modifiers: frozenset[str] | None, max_words: int = 2) -> int | None:
+def _modifiers_start(text: str, head_start: int, modifiers: frozenset[str] | None, max_words: int = 2,
+                     check: Callable[[str], bool] | None = None) -> int | None:
     """Where the modifiers before a head begin, or None when the head has none."""
     cursor, taken = head_start, 0
     while taken < max_words:
         word_start = _word_before(text, cursor)
-        if word_start is None or not _modifier_ok(text[word_start : cursor - 1], modifiers):
+        word = text[word_start : cursor - 1] if word_start is not None else ""
+        if word_start is None or not (check(word) if check else _modifier_ok(word, modifiers)):
             break
         cursor = word_start
         taken += 1
@@ -433,6 +435,23 @@ def _modifier_ok(word: str, allowed: frozenset[str] | None) -> bool:
     if low.endswith("s") and not low.endswith(("ss", "ous", "sis")):
         return False
     return low.endswith(_ADJ_SUFFIXES) or word.isupper()
+
+
+def _noun_modifier_ok(word: str) -> bool:
+    """Modifiers of a nominal method head ("sharpness regularization", "advantage conditioning").
+
+    Before a noun such as "regularization" or "distillation" a plain noun is a
+    name part, so any lower-case word passes that is not generic, an adverb or a
+    verb form; heads that verbs often precede ("learning", "training",
+    "attention": ``lexicon.VERB_LED_HEADS``) keep the stricter :func:`_modifier_ok`
+    ("require training").
+    """
+    if _modifier_ok(word, None):
+        return True
+    low = word.lower()
+    return (word.islower() and word.isalpha() and len(low) >= 4 and low not in lx.GENERIC_MODIFIERS
+            and low not in lx.COMMON_VERBS and not low.endswith(("ly", "ing"))
+            and (not low.endswith("s") or low.endswith(("ss", "sis"))))
 
 
 def find_tasks(text: str, modifiers: frozenset[str] = frozenset()) -> list[Hit]:
@@ -500,7 +519,10 @@ def find_noun_phrases(text: str, task_words: frozenset[str] = frozenset()) -> li
         if m is None:
             continue
         type_, rule, allowed = classes[m.lastgroup]
-        start = _modifiers_start(text, m.start(), allowed)
+        if m.lastgroup == "method" and m.group().lower() not in lx.VERB_LED_HEADS:
+            start = _modifiers_start(text, m.start(), None, check=_noun_modifier_ok)
+        else:
+            start = _modifiers_start(text, m.start(), allowed)
         if start is not None:
             hits.append(Hit(start, m.end(), type_, rule))
     return hits

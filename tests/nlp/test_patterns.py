@@ -7,6 +7,7 @@ import pytest
 from kg.models import EntityType
 from kg.nlp.patterns import (
     find_appositions,
+    find_noun_phrases,
     find_datasets,
     find_introduced,
     find_methods,
@@ -261,3 +262,24 @@ def test_find_appositions_types_a_coined_name_by_its_head(text, name, type_):
 
 def test_find_appositions_ignores_plain_words():
     assert find_appositions("Training, a costly step, is slow. Moreover, a simple method helps.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("We add sharpness regularization to the loss.", "sharpness regularization"),
+        ("Our student uses feature distillation from the teacher.", "feature distillation"),
+        ("The student relies on channel pruning at test time.", "channel pruning"),
+    ],
+)
+def test_find_noun_phrases_nouns_can_name_a_nominal_method(text, name):
+    found = {text[h.start : h.end] for h in find_noun_phrases(text) if h.type is EntityType.METHOD}
+    assert name in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Models require training on more data.", "We apply regularization everywhere.", "Heads retain attention."],
+)
+def test_find_noun_phrases_verbs_do_not_start_a_method(text):
+    assert [text[h.start : h.end] for h in find_noun_phrases(text) if h.type is EntityType.METHOD] == []

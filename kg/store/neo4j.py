@@ -217,7 +217,8 @@ def connect(settings: Neo4jSettings, *, timeout: float = CONNECT_TIMEOUT) -> neo
         ) from e
     except (driver_errors.DriverError, driver_errors.Neo4jError, OSError) as e:
         driver.close()
-        raise Neo4jError(f"cannot reach Neo4j at {uri}: {e}") from e
+        reason = " ".join(str(e).split())  # one line: the driver's messages span several
+        raise Neo4jError(f"cannot reach Neo4j at {uri} (is it running? scripts/neo4j-local start): {reason}") from e
     return driver
 
 
@@ -232,7 +233,7 @@ def _write(driver: neo4j.Driver, cypher: str, params: dict[str, Any], database: 
         )
     except (driver_errors.DriverError, driver_errors.Neo4jError, OSError) as e:
         first = cypher.strip().splitlines()[0]
-        raise Neo4jError(f"Neo4j write failed ({first} ...): {e}") from e
+        raise Neo4jError(f"Neo4j write failed ({first} ...): {' '.join(str(e).split())}") from e
 
 
 def apply_schema(driver: neo4j.Driver, database: str | None = "neo4j") -> int:

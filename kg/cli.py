@@ -33,6 +33,7 @@ app = typer.Typer(
     name="kg",
     help="Build a knowledge graph of methods, datasets, models and claims from paper abstracts, "
     "store it in a folder or Neo4j, query and export it.",
+    epilog="Example: kg build examples/sample_papers.jsonl --store kg-out && kg query papers-using GSM8K --store kg-out",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

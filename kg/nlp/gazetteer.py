@@ -31,7 +31,7 @@ from spacy.util import ensure_path
 from kg.models import EntityType
 from kg.nlp.abbreviations import GENERIC_LONG_FORMS
 from kg.nlp.extensions import SPAN_KEY, register_extensions
-from kg.nlp.sentences import token_texts
+from kg.nlp.sentences import doc_text, token_texts
 
 CUE_AFTER = frozenset(
     {"benchmark", "benchmarks", "dataset", "datasets", "suite", "split", "splits", "test", "set", "corpus",
@@ -140,6 +140,26 @@ def has_cue(words: list[str], start: int, end: int, sent_start: bool) -> bool:
     return not sent_start and before in CUE_BEFORE and text[:1].isupper()
 
 
+_MEASURE_CUE = re.compile(
+    r"\d|%|\u00d7|\b(?:improv\w*|reduc\w*|lower\w*|higher|increas\w*|decreas\w*|measur\w*|evaluat\w*|"
+    r"report\w*|achiev\w*|gains?|drops?|better|worse|score\w*|metrics?|terms of|judged|rated)\b",
+    re.IGNORECASE,
+)
+
+
+def has_measure_cue(text: str, start: int, end: int, reach: int = 60) -> bool:
+    """Whether a metric name that is also an ordinary noun is used as a measure here:
+    a number or a measuring word near it ("improves faithfulness", "latency of 20 ms").
+
+    Example:
+        >>> has_measure_cue("it lowers latency by 2x", 10, 17)
+        True
+        >>> has_measure_cue("the high latency of search", 9, 16)
+        False
+    """
+    return bool(_MEASURE_CUE.search(text, max(0, start - reach), min(len(text), end + reach)))
+
+
 def default_entries() -> list[Any]:
     """All entries of the shipped resources (the default data of ``initialize``)."""
     from kg.resources import load_entries
@@ -181,9 +201,15 @@ class GazetteerMatcher:
             if (start, end) in seen:
                 continue
             if row["ambiguous"]:
-                words = words or token_texts(doc)
-                if not has_cue(words, start, end, bool(doc[start].is_sent_start)):
-                    continue
+                if row["type"] == EntityType.METRIC.value:
+                    text = doc_text(doc)
+                    char_start, char_end = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+                    if not has_measure_cue(text, char_start, char_end):
+                        continue
+                else:
+                    words = words or token_texts(doc)
+                    if not has_cue(words, start, end, bool(doc[start].is_sent_start)):
+                        continue
             seen.add((start, end))
             span = Span(doc, start, end, label=row["type"])
             span._.kg_extractor = f"{self.name}:{row['name']}"

@@ -75,14 +75,21 @@ def model_regex(families: Iterable[str]) -> re.Pattern[str]:
 
 
 _SIZED_MODEL = re.compile(rf"(?<![\w-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*-(?:{_SIZE})(?:-[A-Za-z][A-Za-z0-9]*)*{_END}")
-_SIZE_AFTER = re.compile(rf" (?:{_SIZE})(?![\w-])")
+_SIZE_AFTER = re.compile(
+    rf"(?: (?:{_SIZE})| (?:large|base|small|medium|tiny|mini)(?:-v\d+)?"
+    rf"|(?:-(?:{_SIZE}|v\d+(?:\.\d+)*|{lx.MODEL_VARIANTS}|[A-Z]{{1,2}}\d+|[A-Z](?:/\d+)?)|/\d+)+)(?![\w-])"
+)
 _VARIANT_MODEL = re.compile(
     r"(?<![\w-])[A-Z][A-Za-z0-9]+(?:-[A-Z][A-Za-z0-9]*)*-(?:Prover|Coder|Instruct|Chat|Math|Base|VL|Omni|Reasoner|Distill|Zero|R1)"
     rf"(?:-[A-Za-z0-9.]+)*{_END}"
 )
+_LANGUAGE = r"(?:English|German|French|Chinese|Japanese|Korean|Romanian|Czech|Russian|Spanish|Arabic|Hindi|[A-Z][a-z])"
 _DATASET_QUALIFIER = re.compile(
-    r"(?:-(?:[A-Z]{1,3}\d+|v\d+(?:\.\d+)?)| (?:v\d+(?:\.\d+)?|level[- ]\d+|[A-Z]{2,5} v\d+(?:\.\d+)?))(?![\w-])"
+    r"(?:-(?:[A-Z]{1,3}\d+|v\d+(?:\.\d+)?)| (?:v\d+(?:\.\d+)?|level[- ]\d+|[A-Z]{2,5} v\d+(?:\.\d+)?"
+    r"|(?:val|test|train|dev|minival|test-dev)\d{2,4}|(?:test|dev)-(?:clean|other)"
+    rf"|{_LANGUAGE}[-\u2013\u2192]{_LANGUAGE}))(?![\w-])"
 )
+_DATASET_PREFIX = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*-$")
 _O_SERIES = re.compile(r"(?<![\w-])[oO][1-4](?:-(?:mini|pro|preview|high|low))?(?![\w-])")
 
 
@@ -112,7 +119,7 @@ def find_models(text: str, pattern: re.Pattern[str], prefixes: frozenset[str] | 
     lowered = text.lower()
     for w in _WORD_START.finditer(text):
         at = w.start()
-        if lowered[at : at + 3] in prefixes:
+        if lowered[at : at + 3] in prefixes or lowered[at : at + 2] in prefixes:
             m = pattern.match(text, at)
             if m and m.end() > at:
                 hits.append(Hit(at, m.end(), EntityType.MODEL, "model_shape"))
@@ -236,6 +243,9 @@ _APPOSITION_HEAD = re.compile(
     r"(framework|method|approach|model|benchmark|dataset|algorithm|technique|system|pipeline|suite|corpus|"
     r"library|toolkit|agent|architecture|family|recipe|paradigm|strategy|metric)\b"
 )
+_APPOSITION_KIND = {"metric": EntityType.METRIC, "model": EntityType.MODEL, "family": EntityType.MODEL,
+                    "benchmark": EntityType.DATASET, "dataset": EntityType.DATASET, "suite": EntityType.DATASET,
+                    "corpus": EntityType.DATASET}
 _NAME_BEFORE = re.compile(rf"(?<![\w-])({_NAME})$")
 
 
@@ -252,9 +262,41 @@ def find_appositions(text: str) -> list[Hit]:
         name = _NAME_BEFORE.search(text, max(0, at - 40), at) if head else None
         if name and is_name_like(name.group(1)) and name.group(1) not in lx.NOT_NAMES:
             word = head.group(1)
-            kind = EntityType.METRIC if word == "metric" else kind_from_context(text[at : head.end() + 30])
+            kind = _APPOSITION_KIND.get(word) or kind_from_context(text[at : head.end() + 30])
             hits.append(Hit(name.start(1), name.end(1), kind, "apposition", proposed=kind is not EntityType.METRIC))
         at = text.find(", a", at + 1)
+    return hits
+
+
+_RIVAL_CUE = re.compile(
+    r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|over|than|versus|vs\.?|against|"
+    r"compared (?:to|with)|baselines? (?:such as|like|including)|such as)\s+"
+)
+_RIVAL_NAME = re.compile(r"(?:the |strong )?([A-Za-z][A-Za-z0-9]*(?:[-+.][A-Za-z0-9]+)*(?:\+\+|\+|#)?)(?=[\s,;.)]|$)")
+_RIVAL_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)")
+
+
+def find_competitors(text: str) -> list[Hit]:
+    """Coined names of compared systems: "outperforms TD3+BC, IQL and QuIP#", "higher than SWE-agent".
+
+    Only name-shaped words count (inner capitals, digits, "+", "#"), so "outperforms
+    strong baselines" gives nothing. They are methods unless another rule types them.
+    """
+    hits = []
+    for cue in _RIVAL_CUE.finditer(text):
+        at = cue.end()
+        for _ in range(6):
+            m = _RIVAL_NAME.match(text, at)
+            if not m:
+                break
+            name = m.group(1)
+            if not (is_name_like(name.rstrip("+#")) or name.endswith(("+", "#"))) or name in lx.NOT_NAMES:
+                break
+            hits.append(Hit(m.start(1), m.end(1), EntityType.METHOD, "competitor"))
+            sep = _RIVAL_SEP.match(text, m.end())
+            if not sep:
+                break
+            at = sep.end()
     return hits
 
 
@@ -536,7 +578,7 @@ def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_
     """Every rule of this module over one paper's text (title first, then abstract)."""
     hits = find_models(text, model_pattern, prefixes)
     hits += find_title_name(text[:title_len], text[title_len:]) if title_len else []
-    hits += find_introduced(text, sentences) + find_appositions(text)
+    hits += find_introduced(text, sentences) + find_appositions(text) + find_competitors(text)
     hits += find_datasets(text) + find_metric_shapes(text) + find_noun_phrases(text, modifiers)
     return hits
 
@@ -603,6 +645,7 @@ class PatternMatcher:
         spans += self._repeat_mentions(doc, text, proposed_texts)
         spans += self._sized_models(doc, text, spans)
         spans += self._qualified_datasets(doc, text, spans)
+        spans += self._prefixed_datasets(doc, text, spans)
         doc.spans[SPAN_KEY] = spans
         return doc
 
@@ -613,6 +656,19 @@ class PatternMatcher:
     def _qualified_datasets(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
         """Dataset names followed by a subset or version take it in ("ANLI-A3", "Ego4D LTA v1", "MATH level-5")."""
         return self._extended(doc, text, spans, EntityType.DATASET, _DATASET_QUALIFIER, "dataset_qualifier")
+
+    def _prefixed_datasets(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
+        """A dataset name glued to a capitalized word before it is one name ("Video-MME", not "MME")."""
+        out = []
+        for span in spans:
+            if span.label_ != EntityType.DATASET.value:
+                continue
+            m = _DATASET_PREFIX.search(text, max(0, span.start_char - 30), span.start_char)
+            longer = doc.char_span(m.start(), span.end_char, label=span.label_) if m else None
+            if longer is not None:
+                longer._.kg_extractor = f"{self.name}:dataset_prefix"
+                out.append(longer)
+        return out
 
     def _extended(self, doc: Doc, text: str, spans: list[Span], type_: EntityType, suffix: re.Pattern[str],
                   rule: str) -> list[Span]:

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 _ENDERS = frozenset({".", "!", "?"})
-_NOT_ENDING_BEFORE = frozenset({"al", "vs", "cf", "Fig", "Eq", "Sec", "approx"})
+_NOT_ENDING_BEFORE = frozenset({"al", "vs", "cf", "Fig", "Eq", "Sec", "approx", "Mr", "Ms", "Mrs", "Dr", "St", "No"})
 
 
 def _starts_sentence(text: str) -> bool:

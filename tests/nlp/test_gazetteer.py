@@ -173,3 +173,18 @@ def test_gazetteer_to_disk_round_trip(small, tmp_path):
 )
 def test_gazetteer_shipped_resources_find_names(full, text, name, type_):
     assert (name, type_) in _found(full, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Our cache lowers latency by 40% on long prompts.", True),
+        ("Human judges rated helpfulness and harmlessness.", True),
+        ("Search adds high latency to each call.", False),
+    ],
+)
+def test_gazetteer_ambiguous_metric_needs_a_measure_cue(text, expected):
+    from kg.nlp import build_nlp
+
+    found = {(s.text, s.label_) for s in build_nlp(claims=False)(text).spans["kg"]}
+    assert any(label == "Metric" for _, label in found) is expected, found

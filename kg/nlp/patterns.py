@@ -86,7 +86,6 @@ _VARIANT_MODEL = re.compile(
 _LANGUAGE = r"(?:English|German|French|Chinese|Japanese|Korean|Romanian|Czech|Russian|Spanish|Arabic|Hindi|[A-Z][a-z])"
 _DATASET_QUALIFIER = re.compile(
     r"(?:-(?:[A-Z]{1,3}\d+|v\d+(?:\.\d+)?)| (?:v\d+(?:\.\d+)?|level[- ]\d+|[A-Z]{2,5} v\d+(?:\.\d+)?"
-    r"|(?:val|test|train|dev|minival|test-dev)\d{2,4}|(?:test|dev)-(?:clean|other)"
     rf"|{_LANGUAGE}[-\u2013\u2192]{_LANGUAGE}))(?![\w-])"
 )
 _DATASET_PREFIX = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*-$")

@@ -186,5 +186,6 @@ def test_gazetteer_shipped_resources_find_names(full, text, name, type_):
 def test_gazetteer_ambiguous_metric_needs_a_measure_cue(text, expected):
     from kg.nlp import build_nlp
 
-    found = {(s.text, s.label_) for s in build_nlp(claims=False)(text).spans["kg"]}
+    doc = build_nlp(claims=False)(text)
+    found = {(s.text, s.label_) for s in doc.spans["kg"]}
     assert any(label == "Metric" for _, label in found) is expected, found

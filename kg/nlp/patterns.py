@@ -25,6 +25,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -35,7 +36,7 @@ from spacy.util import ensure_path
 
 from kg.models import EntityType
 from kg.nlp import lexicon as lx
-from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.extensions import CONFIDENCE, SPAN_KEY, register_extensions
 from kg.nlp.sentences import doc_text, sentence_bounds
 
 
@@ -95,6 +96,12 @@ _O_SERIES = re.compile(r"(?<![\w-])[oO][1-4](?:-(?:mini|pro|preview|high|low))?(
 _WORD_START = re.compile(r"(?<![\w-])[A-Za-z]")
 
 
+@lru_cache(maxsize=8)
+def word_starts(text: str) -> tuple[int, ...]:
+    """Offsets where words start (not after a hyphen); shared by the rules that scan words."""
+    return tuple(m.start() for m in _WORD_START.finditer(text))
+
+
 def family_prefixes(families: Iterable[str]) -> frozenset[str]:
     """Lower-cased first three characters of every family form: a cheap filter before the regex."""
     return frozenset(f[:3].lower() for f in families if f)
@@ -116,8 +123,7 @@ def find_models(text: str, pattern: re.Pattern[str], prefixes: frozenset[str] | 
         return [h for h in hits if text[h.start : h.end].strip()]
     hits = []
     lowered = text.lower()
-    for w in _WORD_START.finditer(text):
-        at = w.start()
+    for at in word_starts(text):
         if lowered[at : at + 3] in prefixes or lowered[at : at + 2] in prefixes:
             m = pattern.match(text, at)
             if m and m.end() > at:
@@ -553,10 +559,10 @@ def find_noun_phrases(text: str, task_words: frozenset[str] = frozenset()) -> li
     }
     hits = []
     lowered = text.lower()
-    for w in _WORD_START.finditer(text):
-        if lowered[w.start() : w.start() + 4] not in _HEAD_PREFIXES:
+    for at in word_starts(text):
+        if lowered[at : at + 4] not in _HEAD_PREFIXES:
             continue
-        m = _ALL_HEADS.match(text, w.start())
+        m = _ALL_HEADS.match(text, at)
         if m is None:
             continue
         type_, rule, allowed = classes[m.lastgroup]
@@ -636,51 +642,43 @@ class PatternMatcher:
                 continue
             proposed = hit.proposed and (hit.rule == "title_colon" or text[hit.start : hit.end] not in self._family_set)
             rule = ("proposed_title" if hit.rule == "title_colon" else "proposed") if proposed else hit.rule
-            span._.kg_extractor = f"{self.name}:{rule}"
-            span._.kg_confidence = self.confidence
+            span.id_ = f"{self.name}:{rule}"  # what span._.kg_extractor reads
+            if self.confidence != CONFIDENCE.get(self.name):
+                span._.kg_confidence = self.confidence
             spans.append(span)
             if proposed:
                 proposed_texts.setdefault(text[hit.start : hit.end], hit.type)
         spans += self._repeat_mentions(doc, text, proposed_texts)
-        spans += self._sized_models(doc, text, spans)
-        spans += self._qualified_datasets(doc, text, spans)
-        spans += self._prefixed_datasets(doc, text, spans)
+        spans += self._extensions(doc, text, spans)
         doc.spans[SPAN_KEY] = spans
         return doc
 
-    def _sized_models(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
-        """Model names followed by a parameter count ("Flan-UL2 20B") take it in."""
-        return self._extended(doc, text, spans, EntityType.MODEL, _SIZE_AFTER, "model_shape")
+    def _extensions(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
+        """Longer spans for model and dataset names that continue past a rule's match.
 
-    def _qualified_datasets(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
-        """Dataset names followed by a subset or version take it in ("ANLI-A3", "Ego4D LTA v1", "MATH level-5")."""
-        return self._extended(doc, text, spans, EntityType.DATASET, _DATASET_QUALIFIER, "dataset_qualifier")
-
-    def _prefixed_datasets(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
-        """A dataset name glued to a capitalized word before it is one name ("Video-MME", not "MME")."""
-        out = []
+        - a model name followed by a parameter count or a variant ("Flan-UL2 20B", "T5-base");
+        - a dataset name followed by a subset, version or language pair ("ANLI-A3", "WMT14 English-German");
+        - a dataset name glued to a capitalized word before it ("Video-MME", not "MME").
+        """
+        found: list[tuple[int, int, str, str]] = []
         for span in spans:
-            if span.label_ != EntityType.DATASET.value:
-                continue
-            m = _DATASET_PREFIX.search(text, max(0, span.start_char - 30), span.start_char)
-            longer = doc.char_span(m.start(), span.end_char, label=span.label_) if m else None
-            if longer is not None:
-                longer._.kg_extractor = f"{self.name}:dataset_prefix"
-                out.append(longer)
-        return out
-
-    def _extended(self, doc: Doc, text: str, spans: list[Span], type_: EntityType, suffix: re.Pattern[str],
-                  rule: str) -> list[Span]:
-        """Longer spans for the ``type_`` spans that ``suffix`` continues right after their end."""
+            label, start, end = span.label_, span.start_char, span.end_char
+            if label == EntityType.MODEL.value:
+                m = _SIZE_AFTER.match(text, end)
+                if m:
+                    found.append((start, m.end(), label, "model_shape"))
+            elif label == EntityType.DATASET.value:
+                m = _DATASET_QUALIFIER.match(text, end)
+                if m:
+                    found.append((start, m.end(), label, "dataset_qualifier"))
+                m = _DATASET_PREFIX.search(text, max(0, start - 30), start)
+                if m:
+                    found.append((m.start(), end, label, "dataset_prefix"))
         out = []
-        for span in spans:
-            if span.label_ != type_.value:
-                continue
-            m = suffix.match(text, span.end_char)
-            longer = doc.char_span(span.start_char, m.end(), label=span.label_) if m else None
+        for start, end, label, rule in found:
+            longer = doc.char_span(start, end, label=label)
             if longer is not None:
-                longer._.kg_extractor = f"{self.name}:{rule}"
-                longer._.kg_confidence = self.confidence
+                longer.id_ = f"{self.name}:{rule}"
                 out.append(longer)
         return out
 

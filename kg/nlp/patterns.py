@@ -1,22 +1,13 @@
-"""Contextual patterns: names found by their shape and their surroundings.
+"""Contextual patterns: the paper's own contribution and the names around it.
 
-Gazetteers know the names that existed when they were written; new papers
-bring new ones. These rules find names by class instead:
-
-- models by shape: a family stem, then versions, sizes and variants
-  (``Llama-3.1-8B-Instruct``, ``Qwen2.5-Math-7B``, ``GPT-4o-mini``,
-  ``Claude 3.5 Sonnet``, ``ViT-L/14``), any name ending in a parameter count
-  (``OLMo-1B``), and OpenAI's o-series (``o3-mini``);
 - the named contribution before the colon of a title (``PretrainZero: ...``);
 - "we propose / introduce / present / release X", "called / named / dubbed X";
-- datasets by context: "on the X benchmark", "the X dataset", "X and Y
-  benchmarks", and names listed together with a known dataset;
-- metrics by shape: ``pass@k``, ``Acc@1``, ``nDCG@10``, ``ROUGE-L``, ``BLEU-4``;
-- tasks and methods as noun phrases with a typical head ("... reasoning",
-  "... question answering", "... fine-tuning", "... distillation").
+- coined names explained by an apposition ("PRESQUE, a framework that ...");
+- compared systems by name ("outperforms TD3+BC and QuIP#").
 
-Each rule is a pure function over the text that returns character spans; the
-component at the bottom aligns them to tokens.
+With the shape rules of :mod:`kg.nlp.shapes` and the noun phrases of
+:mod:`kg.nlp.phrases`, they make the ``kg_patterns`` component at the bottom,
+which aligns every rule's character spans to tokens.
 """
 
 from __future__ import annotations
@@ -24,8 +15,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -37,113 +26,37 @@ from spacy.util import ensure_path
 from kg.models import EntityType
 from kg.nlp import lexicon as lx
 from kg.nlp.extensions import CONFIDENCE, SPAN_KEY, register_extensions
+from kg.nlp.phrases import (
+    find_methods,
+    find_metrics,
+    find_noun_phrases,
+    find_tasks,
+    task_modifiers,
+)
 from kg.nlp.sentences import doc_text, sentence_bounds
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A character span found by a rule, with its type and the rule's name."""
-
-    start: int
-    end: int
-    type: EntityType
-    rule: str
-    proposed: bool = False
-
-
-# ---------------------------------------------------------------- models
-
-_VERSION = r"v?\d+(?:\.\d+)*[a-z]?"
-_SIZE = r"\d+(?:\.\d+)?[BMKbmk]|\d+x\d+[BbMm]"
-_SPACE_PART = rf"(?:{_VERSION}|{_SIZE}|{lx.MODEL_VARIANTS})"
-_HYPHEN_PART = rf"(?:{_SIZE}|{_VERSION}|{lx.MODEL_VARIANTS}|[A-Z][A-Za-z0-9.]*|[a-z]\d+)"
-_END = r"(?![\w@])(?!-(?:[a-z]))"
-
-
-def model_regex(families: Iterable[str]) -> re.Pattern[str]:
-    """A regex for model names that start with one of ``families``.
-
-    Example:
-        >>> bool(model_regex(["Llama"]).fullmatch("Llama-3.1-8B-Instruct"))
-        True
-    """
-    forms = sorted({f for f in families if f and not f.startswith(lx.ORGANISATIONS)}, key=len, reverse=True)
-    stems = [f"(?i:{re.escape(f)})" if len(f) >= 5 and f[0].isupper() else re.escape(f) for f in forms]
-    family = "|".join(stems) or r"(?!x)x"
-    return re.compile(
-        rf"(?<![\w-])(?:{family})(?:-?{_VERSION})?(?:(?:-|_|\s)(?:{_SIZE}|{_VERSION})\b|-{_HYPHEN_PART}|/\d+|\s{_SPACE_PART}(?![\w-]))*{_END}"
-    )
-
-
-_SIZED_MODEL = re.compile(rf"(?<![\w-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*-(?:{_SIZE})(?:-[A-Za-z][A-Za-z0-9]*)*{_END}")
-_SIZE_AFTER = re.compile(
-    rf"(?: (?:{_SIZE})| (?:large|base|small|medium|tiny|mini)(?:-v\d+)?"
-    rf"|(?:-(?:{_SIZE}|v\d+(?:\.\d+)*|{lx.MODEL_VARIANTS}|[A-Z]{{1,2}}\d+|[A-Z](?:/\d+)?)|/\d+)+)(?![\w-])"
+from kg.nlp.shapes import (
+    _DATASET_PREFIX,
+    _DATASET_QUALIFIER,
+    _SIZE_AFTER,
+    Hit,
+    family_prefixes,
+    find_datasets,
+    find_metric_shapes,
+    find_models,
+    model_regex,
+    word_starts,
 )
-_VARIANT_MODEL = re.compile(
-    r"(?<![\w-])[A-Z][A-Za-z0-9]+(?:-[A-Z][A-Za-z0-9]*)*-(?:Prover|Coder|Instruct|Chat|Math|Base|VL|Omni|Reasoner|Distill|Zero|R1)"
-    rf"(?:-[A-Za-z0-9.]+)*{_END}"
-)
-_LANGUAGE = r"(?:English|German|French|Chinese|Japanese|Korean|Romanian|Czech|Russian|Spanish|Arabic|Hindi|[A-Z][a-z])"
-_DATASET_QUALIFIER = re.compile(
-    r"(?:-(?:[A-Z]{1,3}\d+|v\d+(?:\.\d+)?)| (?:v\d+(?:\.\d+)?|level[- ]\d+|[A-Z]{2,5} v\d+(?:\.\d+)?"
-    rf"|{_LANGUAGE}[-\u2013\u2192]{_LANGUAGE}))(?![\w-])"
-)
-_DATASET_PREFIX = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*-$")
-_O_SERIES = re.compile(r"(?<![\w-])[oO][1-4](?:-(?:mini|pro|preview|high|low))?(?![\w-])")
-
-
-_WORD_START = re.compile(r"(?<![\w-])[A-Za-z]")
-
-
-@lru_cache(maxsize=8)
-def word_starts(text: str) -> tuple[int, ...]:
-    """Offsets where words start (not after a hyphen); shared by the rules that scan words."""
-    return tuple(m.start() for m in _WORD_START.finditer(text))
-
-
-def family_prefixes(families: Iterable[str]) -> frozenset[str]:
-    """Lower-cased first three characters of every family form: a cheap filter before the regex."""
-    return frozenset(f[:3].lower() for f in families if f)
-
-
-def find_models(text: str, pattern: re.Pattern[str], prefixes: frozenset[str] | None = None) -> list[Hit]:
-    """Model names by family shape, by a parameter-count suffix, by a variant suffix, and the o-series.
-
-    With ``prefixes`` (from :func:`family_prefixes`), one pass over the word
-    starts tries each rule only where it can match (a family-like start, a
-    hyphenated capitalized word, an "o" followed by a digit), which is much
-    faster than scanning the text with each regex.
-    """
-    if prefixes is None:
-        hits = [Hit(m.start(), m.end(), EntityType.MODEL, "model_shape") for m in pattern.finditer(text)]
-        hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_size") for m in _SIZED_MODEL.finditer(text)]
-        hits += [Hit(m.start(), m.end(), EntityType.MODEL, "o_series") for m in _O_SERIES.finditer(text)]
-        hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_variant") for m in _VARIANT_MODEL.finditer(text)]
-        return [h for h in hits if text[h.start : h.end].strip()]
-    hits = []
-    lowered = text.lower()
-    for at in word_starts(text):
-        if lowered[at : at + 3] in prefixes or lowered[at : at + 2] in prefixes:
-            m = pattern.match(text, at)
-            if m and m.end() > at:
-                hits.append(Hit(at, m.end(), EntityType.MODEL, "model_shape"))
-        first = text[at]
-        if first in "oO" and text[at + 1 : at + 2] in ("1", "2", "3", "4"):
-            m = _O_SERIES.match(text, at)
-            if m:
-                hits.append(Hit(at, m.end(), EntityType.MODEL, "o_series"))
-        elif first.isupper():
-            space = text.find(" ", at)
-            if "-" in text[at : space if space >= 0 else len(text)]:
-                for regex, rule in ((_SIZED_MODEL, "model_size"), (_VARIANT_MODEL, "model_variant")):
-                    m = regex.match(text, at)
-                    if m:
-                        hits.append(Hit(at, m.end(), EntityType.MODEL, rule))
-    return hits
 
 
 # ------------------------------------------------------- contributions
+
+# The rules of the three modules, so that ``kg.nlp.patterns`` is the one place to import them from.
+__all__ = [
+    "Hit", "PatternMatcher", "describe", "family_prefixes", "find_all", "find_appositions", "find_competitors",
+    "find_datasets", "find_introduced", "find_methods", "find_metric_shapes", "find_metrics", "find_models",
+    "find_noun_phrases", "find_tasks", "find_title_name", "is_name_like", "kind_from_context",
+    "make_pattern_matcher", "model_regex", "task_modifiers", "word_starts",
+]
 
 _NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*"
 _INTRO_VERB = re.compile(
@@ -302,276 +215,6 @@ def find_competitors(text: str) -> list[Hit]:
             if not sep:
                 break
             at = sep.end()
-    return hits
-
-
-# -------------------------------------------------------------- datasets
-
-_DS_HEAD = r"(?:benchmarks?|datasets?|corpus|corpora|suites?|test[- ]sets?|leaderboards?|challenges?)"
-_DS_NAME = r"(?:[A-Z][\w.+&'\-]*|[\w.\-]*\d[\w.\-]*)(?:[ \-](?:[A-Z0-9][\w.+&'\-]*))*"
-_DS_BEFORE_HEAD = re.compile(rf"(?<![\w-])({_DS_NAME})(?:\s+(?:dev|test|validation|val|train|eval|held-out|hard|full))?\s+{_DS_HEAD}\b")
-_DS_LIST = re.compile(rf"(?<![\w-])((?:{_DS_NAME}\s*,\s*)*{_DS_NAME},?\s+(?:and|or)\s+{_DS_NAME})\s+{_DS_HEAD}\b")
-
-
-def _dataset_name_ok(name: str) -> bool:
-    first = name.split()[0].split("-")[0]
-    return (
-        name.lower() not in lx.NOT_DATASETS
-        and first.lower() not in lx.NOT_DATASETS
-        and not name.replace(".", "").isdigit()
-        and any(c.isupper() for c in name)
-        and name not in lx.NOT_NAMES
-        and len(name) >= 2
-    )
-
-
-_DS_SHAPE = re.compile(
-    r"(?<![\w-])(?:[A-Z][A-Za-z0-9]*[A-Za-z0-9]-?(?:Bench|BENCH|bench|Eval|EVAL|QA|Arena)|[A-Z][A-Za-z0-9]+-bench)"
-    r"(?:[-+][A-Za-z0-9]+|\+)*(?![\w])"
-)
-
-
-_DS_HEAD_RE = re.compile(rf"\s{_DS_HEAD}\b")
-_DS_NAME_RE = re.compile(_DS_NAME)
-
-
-def _context_windows(text: str, reach: int = 160) -> list[tuple[int, int]]:
-    """Text windows that end at a dataset head word ("... benchmark"), merged where they overlap."""
-    windows: list[tuple[int, int]] = []
-    for head in _DS_HEAD_RE.finditer(text):
-        start, end = max(0, head.start() - reach), head.end()
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], end)
-        else:
-            windows.append((start, end))
-    return windows
-
-
-def find_datasets(text: str) -> list[Hit]:
-    """Datasets by shape ("LiveCodeBench", "SciEval", "HotpotQA") and by context
-    ("on the X benchmark", "X and Y datasets").
-
-    The context rules run only on windows that end at a head word, so a text
-    without "benchmark", "dataset" or the like costs one scan.
-    """
-    shaped = any(anchor in text for anchor in ("Bench", "BENCH", "bench", "Eval", "EVAL", "QA", "Arena"))
-    hits = [Hit(m.start(), m.end(), EntityType.DATASET, "dataset_shape") for m in _DS_SHAPE.finditer(text)
-            if m.group() not in lx.NOT_NAMES] if shaped else []
-    for w_start, w_end in _context_windows(text):
-        for m in _DS_BEFORE_HEAD.finditer(text, w_start, w_end):
-            if _dataset_name_ok(m.group(1)):
-                hits.append(Hit(m.start(1), m.end(1), EntityType.DATASET, "dataset_context"))
-        for m in _DS_LIST.finditer(text, w_start, w_end):
-            for item in _DS_NAME_RE.finditer(m.group(1)):
-                name = item.group()
-                if name not in {"and", "or"} and _dataset_name_ok(name):
-                    at = m.start(1) + item.start()
-                    hits.append(Hit(at, at + len(name), EntityType.DATASET, "dataset_list"))
-    return hits
-
-
-# --------------------------------------------------------------- metrics
-
-_AT_METRIC = re.compile(
-    r"(?<![\w-])(?:[Pp]ass|PASS|[Aa]cc|Top|top|Recall|R|Hits|HITS|hits|nDCG|NDCG|MRR|P|Precision|mAP|AP|HR|EM)"
-    r"@(?:\d+(?:\.\d+)?|k|K)(?![\w-])"
-)
-_NAMED_METRIC = re.compile(r"(?<![\w-])(?:ROUGE-(?:1|2|L|Lsum)|BLEU-[1-4]|F1-score)(?![\w-])")
-_ACCURACY = re.compile(r"(?<![\w-])(?:top-[1-9]|(?!state-of-the-art)[a-z]+(?:-[a-z]+)+) accuracy(?![\w-])")
-
-
-def find_metric_shapes(text: str) -> list[Hit]:
-    """Metrics by shape: ``pass@1``, ``Acc@5``, ``ROUGE-L``, ``BLEU-4``, ``top-1 accuracy``.
-
-    Each shape is only looked for where its anchor occurs ("@", the metric
-    name, the word "accuracy").
-    """
-    found = []
-    if "@" in text:
-        found += _AT_METRIC.finditer(text)
-    if "ROUGE" in text or "BLEU" in text or "F1-score" in text:
-        found += _NAMED_METRIC.finditer(text)
-    at = text.find(" accuracy")
-    while at >= 0:
-        found += _ACCURACY.finditer(text, max(0, at - 40), at + len(" accuracy") + 1)
-        at = text.find(" accuracy", at + 1)
-    spans = sorted({(m.start(), m.end()) for m in found})
-    return [Hit(start, end, EntityType.METRIC, "metric_shape") for start, end in spans]
-
-
-def find_metrics(text: str) -> list[Hit]:
-    """Metrics by shape and rate phrases ("success rate")."""
-    return find_metric_shapes(text) + _noun_phrases(text, "rates?|ratios?", EntityType.METRIC, "metric_rate", lx.RATE_MODIFIERS)
-
-
-# ------------------------------------------------------ tasks and methods
-
-_WORD = r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
-
-
-def _noun_phrases(text: str, heads: str, type_: EntityType, rule: str, modifiers: frozenset[str] | None,
-                  max_words: int = 2) -> list[Hit]:
-    """``<modifier> <head>`` phrases; ``modifiers`` is an allow-list, or None for modifier-shaped words.
-
-    Modifiers are read backwards from the head, at most ``max_words``, and stop
-    at the first word that cannot be one ("ease the learning" gives nothing).
-    """
-    hits = []
-    for m in _head_regex(heads).finditer(text):
-        start = _modifiers_start(text, m.start(), modifiers, max_words)
-        if start is not None:
-            hits.append(Hit(start, m.end(), type_, rule))
-    return hits
-
-
-def _modifiers_start(text: str, head_start: int, modifiers: frozenset[str] | None, max_words: int = 2,
-                     check: Callable[[str], bool] | None = None) -> int | None:
-    """Where the modifiers before a head begin, or None when the head has none."""
-    cursor, taken = head_start, 0
-    while taken < max_words:
-        word_start = _word_before(text, cursor)
-        word = text[word_start : cursor - 1] if word_start is not None else ""
-        if word_start is None or not (check(word) if check else _modifier_ok(word, modifiers)):
-            break
-        cursor = word_start
-        taken += 1
-    return cursor if taken else None
-
-
-def _word_before(text: str, cursor: int) -> int | None:
-    """Start of the word that ends one space before ``cursor`` (letters, digits, inner hyphens), or None."""
-    end = cursor - 1
-    if end < 1 or text[end] != " ":
-        return None
-    i = end
-    while i > 0 and (text[i - 1].isascii() and (text[i - 1].isalnum() or text[i - 1] == "-")):
-        i -= 1
-    word = text[i:end]
-    if not word or not word[0].isalpha() or word.endswith("-") or "--" in word:
-        return None
-    return i
-
-
-_HEAD_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def _head_regex(heads: str) -> re.Pattern[str]:
-    if heads not in _HEAD_CACHE:
-        _HEAD_CACHE[heads] = re.compile(rf"(?<=[A-Za-z0-9] )(?:{heads})(?![\w-])", re.IGNORECASE)
-    return _HEAD_CACHE[heads]
-
-
-_ADJ_SUFFIXES = ("ed", "al", "ive", "ic", "ar", "ous", "ent", "ant", "ion", "ment", "ity", "ory", "ary", "ful", "ian", "ical")
-
-
-def _modifier_ok(word: str, allowed: frozenset[str] | None) -> bool:
-    low = word.lower()
-    if allowed is not None:
-        return low in allowed or low.split("-")[-1] in allowed
-    if low in lx.GENERIC_MODIFIERS or low.endswith("ly") or low.isdigit() or len(low) < 3:
-        return False
-    if word[0].isupper() and not word.isupper() and "-" not in word:
-        return False
-    if "-" in low:
-        if any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:]):
-            return False
-        first, last = low.split("-")[0], low.split("-")[-1]
-        return first not in lx.GENERIC_MODIFIERS and last not in lx.ADJECTIVE_SUFFIX_WORDS
-    if low in lx.METHOD_MODIFIERS:
-        return True
-    if low.endswith("s") and not low.endswith(("ss", "ous", "sis")):
-        return False
-    return low.endswith(_ADJ_SUFFIXES) or word.isupper()
-
-
-def _noun_modifier_ok(word: str) -> bool:
-    """Modifiers of a nominal method head ("sharpness regularization", "advantage conditioning").
-
-    Before a noun such as "regularization" or "distillation" a plain noun is a
-    name part, so any lower-case word passes that is not generic, an adverb or a
-    verb form; heads that verbs often precede ("learning", "training",
-    "attention": ``lexicon.VERB_LED_HEADS``) keep the stricter :func:`_modifier_ok`
-    ("require training").
-    """
-    if _modifier_ok(word, None):
-        return True
-    low = word.lower()
-    return (word.islower() and word.isalpha() and len(low) >= 4 and low not in lx.GENERIC_MODIFIERS
-            and low not in lx.COMMON_VERBS and not low.endswith(("ly", "ing"))
-            and (not low.endswith("s") or low.endswith(("ss", "sis"))))
-
-
-def find_tasks(text: str, modifiers: frozenset[str] = frozenset()) -> list[Hit]:
-    """Tasks as noun phrases: "mathematical reasoning", "code generation", "object detection".
-
-    ``modifiers`` are the words that start known task names (from the task
-    gazetteers), so that "anomaly segmentation" is found from "anomaly detection"
-    and "semantic segmentation", while "conditional generation" is not.
-    """
-    hits = _noun_phrases(text, "reasoning", EntityType.TASK, "task_reasoning", lx.REASONING_MODIFIERS)
-    hits += _noun_phrases(text, lx.TASK_HEADS, EntityType.TASK, "task_head", modifiers)
-    return hits
-
-
-def task_modifiers(task_names: Iterable[str]) -> frozenset[str]:
-    """Words that precede the head of known task names, without generic words.
-
-    Example:
-        >>> sorted(task_modifiers(["object detection", "semantic segmentation", "the task"]))
-        ['object', 'semantic']
-    """
-    words = set()
-    for name in task_names:
-        parts = name.lower().split()
-        words.update(p for p in parts[:-1] if p not in lx.GENERIC_MODIFIERS and len(p) > 2 and p.isascii())
-    return frozenset(words)
-
-
-def find_methods(text: str) -> list[Hit]:
-    """Methods as noun phrases: "supervised fine-tuning", "rejection sampling", "knowledge distillation"."""
-    return _noun_phrases(text, lx.METHOD_HEADS, EntityType.METHOD, "method_head", None)
-
-
-_ALL_HEADS = re.compile(
-    rf"(?<=[A-Za-z0-9] )(?:(?P<reasoning>reasoning)|(?P<rate>rates?|ratios?)|(?P<task>{lx.TASK_HEADS})"
-    rf"|(?P<method>{lx.METHOD_HEADS}))(?![\w-])",
-    re.IGNORECASE,
-)
-
-
-_HEAD_PREFIXES = frozenset(
-    alt[:4] for alt in re.split(r"\|", "reasoning|rates|ratios|" + lx.TASK_HEADS + "|" + lx.METHOD_HEADS)
-)
-
-
-def find_noun_phrases(text: str, task_words: frozenset[str] = frozenset()) -> list[Hit]:
-    """Tasks, methods and rate metrics as noun phrases, in one pass over the text.
-
-    The same rules as :func:`find_tasks`, :func:`find_methods` and the rate part
-    of :func:`find_metrics`; one regex with a group per head class is much
-    faster than four passes.
-    """
-    classes = {
-        "reasoning": (EntityType.TASK, "task_reasoning", lx.REASONING_MODIFIERS),
-        "rate": (EntityType.METRIC, "metric_rate", lx.RATE_MODIFIERS),
-        "task": (EntityType.TASK, "task_head", task_words),
-        "method": (EntityType.METHOD, "method_head", None),
-    }
-    hits = []
-    lowered = text.lower()
-    for at in word_starts(text):
-        if lowered[at : at + 4] not in _HEAD_PREFIXES:
-            continue
-        m = _ALL_HEADS.match(text, at)
-        if m is None:
-            continue
-        type_, rule, allowed = classes[m.lastgroup]
-        if m.lastgroup == "method" and m.group().lower() not in lx.VERB_LED_HEADS:
-            start = _modifiers_start(text, m.start(), None, check=_noun_modifier_ok)
-        else:
-            start = _modifiers_start(text, m.start(), allowed)
-        if start is not None:
-            hits.append(Hit(start, m.end(), type_, rule))
     return hits
 
 

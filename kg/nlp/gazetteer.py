@@ -66,20 +66,17 @@ def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for entry in entries:
         data = entry if isinstance(entry, dict) else entry.model_dump(mode="json")
-        forms = [data["name"], *data.get("aliases", [])]
-        for form in dict.fromkeys(v for f in forms for v in written_variants(f.strip(), str(data["type"]))):
-            if not form or _is_generic(form):
-                continue
-            short_caps = len(form) <= 5 and any(c.isupper() for c in form)
-            rows.append(
-                {
-                    "text": form,
-                    "type": str(data["type"]),
-                    "name": data["name"],
-                    "case_sensitive": bool(data.get("case_sensitive")) or short_caps or bool(data.get("ambiguous")),
-                    "ambiguous": bool(data.get("ambiguous")),
-                }
-            )
+        strict = bool(data.get("case_sensitive")) or bool(data.get("ambiguous"))
+        seen: set[str] = set()
+        for base in (f.strip() for f in [data["name"], *data.get("aliases", [])]):
+            # a variant is as case-sensitive as the form it comes from ("ALIGN" and "ALIGNs", not "aligns")
+            base_strict = strict or (len(base) <= 5 and any(c.isupper() for c in base))
+            for form in written_variants(base, str(data["type"])):
+                if not form or form in seen or _is_generic(form):
+                    continue
+                seen.add(form)
+                rows.append({"text": form, "type": str(data["type"]), "name": data["name"],
+                             "case_sensitive": base_strict, "ambiguous": bool(data.get("ambiguous"))})
     return rows
 
 
@@ -115,7 +112,7 @@ def written_variants(form: str, type_: str = "") -> list[str]:
         if head in _JOIN_PREFIXES and rest:
             out.append(head + rest)
     if type_ in ("Method", "Model", "Task") and re.search(r"[A-Za-z]$", form) and not form.endswith(("s", "ing", "ion")):
-        if not (form.isupper() and len(form) <= 2):
+        if not form.isupper():
             out.append(form + "s")
     return out
 

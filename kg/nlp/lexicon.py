@@ -162,7 +162,11 @@ COMMON_VERBS = frozenset(
      "outperform", "surpass", "achieve", "reach", "obtain", "provide", "offer", "present", "develop", "design",
      "via", "than", "into", "onto", "upon", "about", "across", "among", "along", "after", "before", "without",
      "both", "such", "more", "less", "most", "much", "many", "other", "their", "these", "those", "this", "that",
-     "what", "when", "where", "while", "which", "whose", "only", "also", "even", "well", "here", "there"}
+     "what", "when", "where", "while", "which", "whose", "only", "also", "even", "well", "here", "there",
+     "report", "measure", "compute", "maintain", "preserve", "attain", "hurt", "harm", "degrade", "lose",
+     "sacrifice", "trade", "match", "exceed", "raise", "lift", "halve", "double", "track", "optimize",
+     "optimise", "maximize", "minimize", "predict", "estimate", "record", "observe", "assess", "retain", "keep",
+     "drop", "gain", "affect", "impact", "hamper", "limit", "balance", "trade-off", "sustain", "recover"}
 )
 
 # Method heads that verbs often stand before ("require training", "retain attention"):
@@ -171,4 +175,27 @@ VERB_LED_HEADS = frozenset(
     {"learning", "training", "tuning", "fine-tuning", "finetuning", "fine tuning", "pretraining", "pre-training",
      "modeling", "modelling", "scaling", "prompting", "planning", "probing", "conditioning", "supervision",
      "self-supervision", "attention", "search", "optimization", "inference", "programming", "adaptation"}
+)
+
+# Words before a metric name that do not make it a different metric ("average accuracy", "test F1").
+NOT_METRIC_MODIFIERS = frozenset(
+    {"average", "mean", "median", "overall", "test", "validation", "dev", "train", "top", "final", "best", "high",
+     "absolute", "relative", "strong", "competitive", "comparable", "improved", "reported", "baseline", "zero-shot",
+     "few-shot", "one-shot", "in-domain", "held-out", "downstream", "aggregate", "total", "macro", "micro",
+     "higher", "lower", "good", "poor", "perfect", "near", "full", "full-precision", "same", "similar", "state",
+     "art", "sota", "model", "models", "task", "their", "whose", "with", "from", "into", "both", "over", "under",
+     "better", "worse", "greater", "larger", "smaller", "faster", "slower", "stronger", "weaker", "highest",
+     "lowest", "fewer", "greatest", "largest", "smallest", "fastest", "lower", "latest", "former", "latter"}
+)
+
+# Function words: never part of a name.
+FUNCTION_WORDS = frozenset(
+    {"the", "a", "an", "our", "this", "that", "these", "those", "their", "its", "his", "her", "and", "or", "of",
+     "in", "on", "for", "to", "with", "by", "from", "as", "at", "via", "through", "during", "after", "before",
+     "while", "when", "than", "into", "over", "under", "between", "without", "within", "is", "are", "was", "were",
+     "be", "been", "being", "has", "have", "had", "do", "does", "can", "could", "will", "would", "may", "might",
+     "should", "must", "not", "no", "also", "both", "all", "any", "each", "every", "some", "such", "more", "most",
+     "less", "least", "many", "much", "few", "several", "other", "another", "same", "own", "which", "who", "what",
+     "how", "where", "why", "we", "it", "they", "them", "us", "per", "only", "just", "even", "still", "then",
+     "thus", "hence", "here", "there", "very", "much", "yet", "but", "nor", "so", "if", "whether", "because"}
 )

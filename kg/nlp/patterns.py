@@ -27,6 +27,7 @@ from kg.models import EntityType
 from kg.nlp import lexicon as lx
 from kg.nlp.extensions import CONFIDENCE, SPAN_KEY, register_extensions
 from kg.nlp.phrases import (
+    _word_before,
     find_methods,
     find_metrics,
     find_noun_phrases,
@@ -55,7 +56,7 @@ __all__ = [
     "Hit", "PatternMatcher", "describe", "family_prefixes", "find_all", "find_appositions", "find_competitors",
     "find_datasets", "find_introduced", "find_methods", "find_metric_shapes", "find_metrics", "find_models",
     "find_noun_phrases", "find_tasks", "find_title_name", "is_name_like", "kind_from_context",
-    "make_pattern_matcher", "model_regex", "task_modifiers", "word_starts",
+    "make_pattern_matcher", "metric_modifier_ok", "model_regex", "task_modifiers", "word_starts",
 ]
 
 _NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*"
@@ -104,6 +105,20 @@ def kind_from_context(context: str) -> EntityType:
             and not re.search(r"\b(?:framework|method|approach|algorithm|technique|paradigm|recipe|pipeline)\b", low):
         return EntityType.MODEL
     return EntityType.METHOD
+
+
+def metric_modifier_ok(word: str) -> bool:
+    """A word that makes a metric name more specific ("answer accuracy", "joint F1", "tail latency").
+
+    Example:
+        >>> metric_modifier_ok("answer"), metric_modifier_ok("higher"), metric_modifier_ok("average")
+        (True, False, False)
+    """
+    low = word.lower()
+    return (word.islower() and low.replace("-", "").isalpha() and len(low) >= 4 and not low.endswith(("ly", "ing"))
+            and low not in lx.FUNCTION_WORDS and low not in lx.COMMON_VERBS and low not in lx.NOT_METRIC_MODIFIERS
+            and not (low.endswith("s") and not low.endswith("ss"))
+            and low.split("-")[-1] not in lx.ADJECTIVE_SUFFIX_WORDS)
 
 
 def find_title_name(title: str, abstract: str = "") -> list[Hit]:
@@ -301,12 +316,21 @@ class PatternMatcher:
 
         - a model name followed by a parameter count or a variant ("Flan-UL2 20B", "T5-base");
         - a dataset name followed by a subset, version or language pair ("ANLI-A3", "WMT14 English-German");
-        - a dataset name glued to a capitalized word before it ("Video-MME", not "MME").
+        - a dataset name glued to a capitalized word before it ("Video-MME", not "MME");
+        - a metric name after a noun that qualifies it ("answer accuracy", "tail latency");
+        - two model names in a row ("CLIP ViT-L/14").
         """
         found: list[tuple[int, int, str, str]] = []
+        model_ends = {s.start_char: s.end_char for s in spans if s.label_ == EntityType.MODEL.value}
         for span in spans:
             label, start, end = span.label_, span.start_char, span.end_char
-            if label == EntityType.MODEL.value:
+            if label == EntityType.METRIC.value and " " not in text[start:end] and "-" not in text[start:end]:
+                before = _word_before(text, start)
+                if before is not None and metric_modifier_ok(text[before : start - 1]):
+                    found.append((before, end, label, "metric_modifier"))
+            elif label == EntityType.MODEL.value:
+                if text[end : end + 1] == " " and end + 1 in model_ends:  # "CLIP ViT-L/14" is one model
+                    found.append((start, model_ends[end + 1], label, "model_pair"))
                 m = _SIZE_AFTER.match(text, end)
                 if m:
                     found.append((start, m.end(), label, "model_shape"))

@@ -61,7 +61,10 @@ def model_regex(families: Iterable[str]) -> re.Pattern[str]:
     )
 
 
-_SIZED_MODEL = re.compile(rf"(?<![\w-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*-(?:{_SIZE})(?:-[A-Za-z][A-Za-z0-9]*)*{_END}")
+# A parameter count in billions ends a model name ("OLMo-1B"); counts in M or K more often end a
+# dataset's name ("WebVid-10M", "LMSYS-Chat-1M"), so they do not make a model here.
+_BILLIONS = r"\d+(?:\.\d+)?[Bb]|\d+x\d+[Bb]"
+_SIZED_MODEL = re.compile(rf"(?<![\w-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*-(?:{_BILLIONS})(?:-[A-Za-z][A-Za-z0-9]*)*{_END}")
 _SIZE_AFTER = re.compile(
     rf"(?: (?:{_SIZE})| (?:large|base|small|medium|tiny|mini)(?:-v\d+)?"
     rf"|(?:-(?:{_SIZE}|v\d+(?:\.\d+)*|{lx.MODEL_VARIANTS}|[A-Z]{{1,2}}\d+|[A-Z](?:/\d+)?)|/\d+)+)(?![\w-])"

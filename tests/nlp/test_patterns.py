@@ -17,6 +17,7 @@ from kg.nlp.patterns import (
     find_title_name,
     is_name_like,
     kind_from_context,
+    metric_modifier_ok,
     model_regex,
     task_modifiers,
 )
@@ -283,3 +284,23 @@ def test_find_noun_phrases_nouns_can_name_a_nominal_method(text, name):
 )
 def test_find_noun_phrases_verbs_do_not_start_a_method(text):
     assert [text[h.start : h.end] for h in find_noun_phrases(text) if h.type is EntityType.METHOD] == []
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("answer", True), ("tail", True), ("joint", True), ("report", False), ("higher", False), ("average", False),
+     ("distribution-based", False)],
+)
+def test_metric_modifier_ok_nouns_that_qualify_a_metric(word, expected):
+    assert metric_modifier_ok(word) is expected
+
+
+def test_patterns_adjacent_model_names_are_one_model_and_m_sizes_are_not_models():
+    from kg.nlp import build_nlp
+
+    text = "We pair CLIP ViT-L/14 with frames from WebVid-10M and report answer accuracy."
+    doc = build_nlp(claims=False)(text)
+    found = {(s.text, s.label_) for s in doc.spans["kg"]}
+    assert ("CLIP ViT-L/14", "Model") in found
+    assert ("WebVid-10M", "Model") not in found
+    assert ("answer accuracy", "Metric") in found

@@ -95,3 +95,14 @@ def test_query_parity_seed_corpus_neo4j_equals_embedded(seed_graph, seed_neo4j):
             mismatches.append(f"{name} {args}: embedded={embedded!r:.300} neo4j={neo4j!r:.300}")
     assert not mismatches, "\n".join(mismatches)
     assert answered >= len(cases) // 2, "most cases should return rows, or the test proves little"
+
+
+@pytest.mark.parametrize("dataset", ["GSM8K", "gsm-8k"])
+def test_query_parity_gsm8k_on_neo4j(seed_graph, seed_neo4j, dataset):
+    """The user-facing questions of the issues, asked of Neo4j: the 8 papers using GSM8K and the
+    74.4% -> 82.1% of "Large Language Models Can Self-Improve" on the GSM8K leaderboard."""
+    papers = run_query("papers-using", {"dataset": dataset}, seed_neo4j)
+    assert len({row["id"] for row in papers}) == 8
+    assert papers == run_query("papers-using", {"dataset": dataset}, seed_graph)
+    board = run_query("leaderboard", {"dataset": dataset}, seed_neo4j)
+    assert {(74.4, "%"), (82.1, "%")} <= {(row["value"], row["unit"]) for row in board}

@@ -185,7 +185,9 @@ NOT_METRIC_MODIFIERS = frozenset(
      "higher", "lower", "good", "poor", "perfect", "near", "full", "full-precision", "same", "similar", "state",
      "art", "sota", "model", "models", "task", "their", "whose", "with", "from", "into", "both", "over", "under",
      "better", "worse", "greater", "larger", "smaller", "faster", "slower", "stronger", "weaker", "highest",
-     "lowest", "fewer", "greatest", "largest", "smallest", "fastest", "lower", "latest", "former", "latter"}
+     "lowest", "fewer", "greatest", "largest", "smallest", "fastest", "lower", "latest", "former", "latter",
+     "deeper", "wider", "richer", "longer", "shorter", "harder", "easier", "broader", "cleaner", "finer",
+     "stricter", "tighter", "closer", "earlier", "simpler", "cheaper", "safer", "stronger", "clearer"}
 )
 
 # Function words: never part of a name.

@@ -61,7 +61,8 @@ __all__ = [
 
 _NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*"
 _INTRO_VERB = re.compile(
-    r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:\w+ly\s+)?(?:propose|introduce|present|release|develop|design|build|"
+    r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:(?:\w+ly|also|further|then|first|here|now|therefore|thus)\s+)?"
+    r"(?:propose|introduce|present|release|develop|design|build|"
     r"construct|create|curate|contribute|open-source|offer|devise|name|call|term|dub)s?\b"
 )
 _CALLED = re.compile(
@@ -148,6 +149,26 @@ def find_title_name(title: str, abstract: str = "") -> list[Hit]:
     return [Hit(start, start + len(head.strip()), kind, "title_colon", proposed=True)]
 
 
+_TITLED_RUN = re.compile(r"[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?: [A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*){0,4}")
+
+
+def _titled_name(window: str, at: int) -> str | None:
+    """A capitalized name right after "we present": one word followed by punctuation
+    ("Cadenza, a ..."), or a run of capitalized words ("Take-along Visual Conditioning (TVC)").
+    A single capitalized word before a lower-case noun is an adjective ("Adaptive methods")."""
+    m = _TITLED_RUN.match(window, at)
+    if m is None:
+        return None
+    words = m.group().split()
+    if words[0].lower() in lx.FUNCTION_WORDS or words[0].lower() in lx.TITLE_STOPWORDS:
+        return None
+    if any(w.lower().split("-")[-1] in lx.ADJECTIVE_SUFFIX_WORDS for w in words):
+        return None
+    if len(words) == 1 and not re.match(r"\s*(?:[,(;:.]|$|(?:is|that|which)\b)", window[m.end() :]):
+        return None
+    return m.group()
+
+
 def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
     """Names after "we propose/introduce/..." or "called/named X", within the verb's sentence."""
     hits = []
@@ -161,11 +182,15 @@ def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
             if _GAP_BREAK.search(window, 0, m.start()):
                 break
             name = m.group()
-            if (is_name_like(name) or _TITLED_COMPOUND.fullmatch(name)) and name not in lx.NOT_NAMES:
+            titled = _titled_name(window, m.start()) if not window[: m.start()].strip() else None
+            if titled:  # right after the verb: "we present Cadenza, a ...", "we introduce Take-along Visual Conditioning"
+                name = titled
+            if (is_name_like(name) or _TITLED_COMPOUND.fullmatch(name) or titled) and name not in lx.NOT_NAMES:
+                at = verb.end() + m.start()
                 named = verb.re is _CALLED or "name" in verb.group()
                 lead = text[max(s_start, verb.start() - 40) : verb.start()] if named else ""
-                kind = kind_from_context(lead + " " + window[: m.start()] + window[m.end() : m.end() + 60])
-                at = verb.end() + m.start()
+                kind = _apposition_kind(text, at + len(name)) or kind_from_context(
+                    lead + " " + window[: m.start()] + window[m.end() : m.end() + 60])
                 hits.append(Hit(at, at + len(name), kind, "introduced", proposed=True))
                 break
     return hits
@@ -182,6 +207,14 @@ _APPOSITION_KIND = {"metric": EntityType.METRIC, "model": EntityType.MODEL, "fam
 _NAME_BEFORE = re.compile(rf"(?<![\w-])({_NAME})$")
 
 
+def _apposition_kind(text: str, name_end: int) -> EntityType | None:
+    """The type an apposition right after a name gives it (", a latent diffusion TTS model" is a Model)."""
+    head = _APPOSITION_HEAD.match(text, name_end)
+    if head is None:
+        return None
+    return _APPOSITION_KIND.get(head.group(1)) or kind_from_context(text[name_end : head.end() + 30])
+
+
 def find_appositions(text: str) -> list[Hit]:
     """Coined names explained by an apposition: "PRESQUE, a framework that ...", "QuizBank, a new benchmark".
 
@@ -194,8 +227,7 @@ def find_appositions(text: str) -> list[Hit]:
         head = _APPOSITION_HEAD.match(text, at)
         name = _NAME_BEFORE.search(text, max(0, at - 40), at) if head else None
         if name and is_name_like(name.group(1)) and name.group(1) not in lx.NOT_NAMES:
-            word = head.group(1)
-            kind = _APPOSITION_KIND.get(word) or kind_from_context(text[at : head.end() + 30])
+            kind = _apposition_kind(text, at) or EntityType.METHOD
             hits.append(Hit(name.start(1), name.end(1), kind, "apposition", proposed=kind is not EntityType.METRIC))
         at = text.find(", a", at + 1)
     return hits

@@ -304,3 +304,21 @@ def test_patterns_adjacent_model_names_are_one_model_and_m_sizes_are_not_models(
     assert ("CLIP ViT-L/14", "Model") in found
     assert ("WebVid-10M", "Model") not in found
     assert ("answer accuracy", "Metric") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "type_"),
+    [
+        ("We also construct QuizPile, a dataset of exam questions.", "QuizPile", EntityType.DATASET),
+        ("We present Sonata, a latent diffusion speech model.", "Sonata", EntityType.MODEL),
+        ("We introduce Slow Token Merging (STM) for long videos.", "Slow Token Merging", EntityType.METHOD),
+    ],
+)
+def test_find_introduced_capitalized_name_right_after_the_verb(text, name, type_):
+    hits = [h for h in find_introduced(text, [(0, len(text))]) if text[h.start : h.end] == name]
+    assert hits and hits[0].type is type_
+
+
+@pytest.mark.parametrize("text", ["We present Adaptive methods for control.", "We release Flax-based checkpoints."])
+def test_find_introduced_capitalized_adjective_is_not_a_name(text):
+    assert find_introduced(text, [(0, len(text))]) == []

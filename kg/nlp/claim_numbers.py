@@ -52,8 +52,15 @@ _CUE_BEFORE = re.compile(r"\b(?:by|of|at|from|reach\w*|achiev\w*|scor\w*|obtain\
 _LIST_GAP = re.compile(r"^[\s,;]*(?:and|or|&)?[\s,]*[+~]?$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|−|->|→|to)\s*[+~]?$")
 _EG_PAREN = re.compile(r"\((?:e\.g\.|i\.e\.|for example)[^()]*$", re.I)
-_RESOURCE_AFTER = re.compile(r"\s*(?:%|\\%|percent)\s+of\s+(?:the\s+|all\s+|its\s+)?(?:\w+\s+){0,2}?"
+_RESOURCE_AFTER = re.compile(r"\s*(?:%|\\%|percent)\s+(?:of\s+(?:the\s+|all\s+|its\s+)?(?:\w+\s+){0,2}?|"
+                             r"(?:more\s+|additional\s+|extra\s+|of\s+)?)"
                              r"(?:parameters|params|weights|data|tokens|compute|examples|samples|budget)\b", re.I)
+# Hyperparameters set, not results: "a beam of 5", "batch sizes up to 16", "k = 10".
+_HYPERPARAMETER_BEFORE = re.compile(
+    r"\b(?:beam(?: size| width)?|batch(?:es| sizes?)?|window(?: size)?|rank|temperature|learning rate|"
+    r"k|top-k|epochs?|seeds?|steps?|horizon|context(?: length)?|chunks?(?: size)?)\s*(?:of|=|up to|to|sizes? of)?\s*$",
+    re.I,
+)
 _PREV_TOKEN = re.compile(r"(\S+)\s+$")
 _LAST_WORD = re.compile(r"([\w#]+)\W*$")
 _IDENT_STRIP = re.compile(r"\d[\d.,]*\s*(?:[x×X](?![A-Za-z])|-?fold|pp|\\times)?")
@@ -133,6 +140,8 @@ def _is_blocked(text: str, sent_start: int, start: int, end: int, unit: str | No
     if previous_word(text, start) in _BLOCK_BEFORE or _SCALE_RE.match(text, end) or _SIZE_RANGE.match(text, end):
         return True
     if _EG_PAREN.search(text, sent_start, start) or (unit == "%" and _RESOURCE_AFTER.match(text, end)):
+        return True
+    if unit is None and _HYPERPARAMETER_BEFORE.search(text, max(sent_start, start - 40), start):
         return True
     left, right = _token_bounds(text, start, end)
     if unit is None and re.fullmatch(r"\(?\d+\)[,.;:]?", text[left:right]):

@@ -174,6 +174,12 @@ def _context_windows(text: str, reach: int = 160) -> list[tuple[int, int]]:
     return windows
 
 
+def _leading_count(name: str) -> int:
+    """Length of a count in front of a name ("13 " in "13 BEIR"), 0 when there is none."""
+    m = re.match(r"\d+\s+(?=\D)", name)
+    return m.end() if m else 0
+
+
 def find_datasets(text: str) -> list[Hit]:
     """Datasets by shape ("LiveCodeBench", "SciEval", "HotpotQA") and by context
     ("on the X benchmark", "X and Y datasets").
@@ -186,8 +192,9 @@ def find_datasets(text: str) -> list[Hit]:
             if m.group() not in lx.NOT_NAMES] if shaped else []
     for w_start, w_end in _context_windows(text):
         for m in _DS_BEFORE_HEAD.finditer(text, w_start, w_end):
-            if _dataset_name_ok(m.group(1)):
-                hits.append(Hit(m.start(1), m.end(1), EntityType.DATASET, "dataset_context"))
+            start = m.start(1) + _leading_count(m.group(1))  # "13 BEIR datasets" names BEIR
+            if _dataset_name_ok(text[start : m.end(1)]):
+                hits.append(Hit(start, m.end(1), EntityType.DATASET, "dataset_context"))
         for m in _DS_LIST.finditer(text, w_start, w_end):
             for item in _DS_NAME_RE.finditer(m.group(1)):
                 name = item.group()

@@ -347,3 +347,15 @@ def test_find_claims_range_without_subject_goes_to_the_proposed_method():
     by_value = {c.value: c for c in claims}
     assert by_value[54.2].subject is None
     assert by_value[46.9].subject == "Zeta"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Decoding uses beam search with a beam of 5 on FooBench.",
+        "The adapters add 9% parameters on FooBench.",
+        "We train with batch sizes up to 16 on FooBench.",
+    ],
+)
+def test_find_claims_hyperparameters_and_added_parameters_are_not_claims(text):
+    assert _claims(text, ("FooBench", "Dataset", 0)) == []

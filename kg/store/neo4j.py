@@ -291,11 +291,12 @@ def _edge_cypher(group: EdgeGroup) -> str:
         f"MERGE (a)-[r:{edge}]->(b) "
     )
     if group[0] is EdgeType.EVALUATED_ON:
-        # Other papers may back the same edge: keep their ids ($papers are the loaded ones), add ours.
+        # Other papers may back the same edge: keep their ids and add ours. $papers maps every
+        # loaded paper id to true (a key lookup, not a list scan); ours are all loaded papers,
+        # so none of them is among the others.
         return head + (
-            "WITH r, row, [x IN coalesce(r.paper_ids, []) WHERE NOT x IN $papers] AS others "
-            "SET r = row.props, r.paper_ids = others + "
-            "[x IN coalesce(row.props.paper_ids, []) WHERE NOT x IN others]"
+            "WITH r, row, [x IN coalesce(r.paper_ids, []) WHERE $papers[x] IS NULL] AS others "
+            "SET r = row.props, r.paper_ids = others + coalesce(row.props.paper_ids, [])"
         )
     return head + "SET r = row.props"
 
@@ -332,8 +333,8 @@ RETURN DISTINCT labels(t)[0] AS label, t.id AS id"""
 # none are left.
 _STALE_EVALUATED_ON = """
 MATCH (s)-[r:EVALUATED_ON]->(t)
-WHERE any(x IN r.paper_ids WHERE x IN $papers) AND NOT s.id + '\\u001f' + t.id IN $keep
-WITH s, r, t, [x IN r.paper_ids WHERE NOT x IN $papers] AS rest
+WHERE any(x IN r.paper_ids WHERE $papers[x] IS NOT NULL) AND $keep[s.id + '\\u001f' + t.id] IS NULL
+WITH s, r, t, [x IN r.paper_ids WHERE $papers[x] IS NULL] AS rest
 CALL (r, rest) {
   WITH r, rest WHERE size(rest) = 0 DELETE r
 }
@@ -465,7 +466,7 @@ def load_graph(
     for label, rows in nodes.items():
         loader.run(_node_cypher(label), rows, count=True)
     for group, rows in edges.items():
-        extra = {"papers": paper_ids} if group[0] is EdgeType.EVALUATED_ON else {}
+        extra = {"papers": dict.fromkeys(paper_ids, True)} if group[0] is EdgeType.EVALUATED_ON else {}
         loader.run(_edge_cypher(group), rows, count=True, **extra)
     _remove_stale(loader, data, paper_ids, stale_keys, existing)
     loader.summary.papers, loader.summary.entities = len(data.papers), len(data.entities)
@@ -489,7 +490,8 @@ def _remove_stale(
     loader.run(_STALE_CLAIMS, paper_rows)
     loader.run(_STALE_CLAIM_EDGES, claim_rows)
     if paper_ids:
-        loader.once(_STALE_EVALUATED_ON, papers=paper_ids, keep=evaluated)
+        # maps, not lists: a key lookup per paper id instead of a scan of every loaded id
+        loader.once(_STALE_EVALUATED_ON, papers=dict.fromkeys(paper_ids, True), keep=dict.fromkeys(evaluated, True))
     keep = {e.id for e in data.entities} | {c.id for c in data.claims} | set(paper_ids)
     by_label: dict[str, list[str]] = {}
     for label, node_id in sorted(loader.ends):

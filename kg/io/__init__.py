@@ -69,11 +69,16 @@ class ReadResult(BaseModel):
 
     def summary(self) -> str:
         """One line for the CLI: papers, files, and what was skipped or merged."""
-        files = f"{len(self.files)} file" + ("" if len(self.files) == 1 else "s")
         return (
-            f"{len(self.papers)} papers from {files} ({self.records} records, "
-            f"{len(self.skipped)} skipped, {len(self.duplicates)} duplicates)"
+            f"{_count(len(self.papers), 'paper')} from {_count(len(self.files), 'file')} "
+            f"({_count(self.records, 'record')}, {len(self.skipped)} skipped, "
+            f"{_count(len(self.duplicates), 'duplicate')})"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 paper', '2 papers'."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 # ------------------------------------------------------------ format detection

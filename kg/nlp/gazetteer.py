@@ -57,6 +57,12 @@ def _is_generic(form: str) -> bool:
     return len(words) > 1 and words[-1] in GENERIC_HEADS
 
 
+def _camel_word(form: str) -> bool:
+    """A short one-word name with inner capitals ("MiniMax", "MuTual"): written only that way,
+    while its lower-case form is an ordinary word ("minimax", "mutual")."""
+    return form.isalpha() and len(form) <= 7 and any(c.isupper() for c in form[1:]) and not form.isupper()
+
+
 def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
     """One row per written form of every gazetteer entry.
 
@@ -70,7 +76,7 @@ def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
         seen: set[str] = set()
         for base in (f.strip() for f in [data["name"], *data.get("aliases", [])]):
             # a variant is as case-sensitive as the form it comes from ("ALIGN" and "ALIGNs", not "aligns")
-            base_strict = strict or (len(base) <= 5 and any(c.isupper() for c in base))
+            base_strict = strict or (len(base) <= 5 and any(c.isupper() for c in base)) or _camel_word(base)
             for form in written_variants(base, str(data["type"])):
                 if not form or form in seen or _is_generic(form):
                     continue

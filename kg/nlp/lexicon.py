@@ -76,6 +76,7 @@ GENERIC_MODIFIERS = frozenset(
      "approach", "method", "methods", "framework", "system", "systems", "agent", "agents", "network", "networks",
      "training", "pre-training", "pretraining", "fine-tuning", "finetuning", "post-training", "posttraining",
      "learning", "inference", "indeed", "necessary", "numerous", "unfamiliar", "principled", "designed",
+     "million", "billion", "thousand", "trillion", "hundred", "innovative", "explored", "tailored",
      "duplicated", "mixed", "unauthorized", "intermingled", "state-of-the-art", "well", "state"}
 )
 

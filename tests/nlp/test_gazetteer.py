@@ -189,3 +189,9 @@ def test_gazetteer_ambiguous_metric_needs_a_measure_cue(text, expected):
     doc = build_nlp(claims=False)(text)
     found = {(s.text, s.label_) for s in doc.spans["kg"]}
     assert any(label == "Metric" for _, label in found) is expected, found
+
+
+def test_gazetteer_short_camel_case_names_match_only_as_written():
+    rows = pattern_rows([{"name": "MuTual", "type": "Dataset", "aliases": [], "case_sensitive": False,
+                          "ambiguous": False}])
+    assert rows and all(r["case_sensitive"] for r in rows)

@@ -165,19 +165,18 @@ def _extract(papers: list, batch_size: int, workers: int, mode: str = "fast") ->
 
 def _neo4j_load(data: Any, batch_size: int) -> dict[str, Any]:
     """Load ``data`` into the Neo4j of the environment; the load summary as a dict."""
-    from kg.store.neo4j import Neo4jSettings, apply_schema, connect, load_graph
+    from kg.store.neo4j import Neo4jSettings, connect, load_graph
 
     settings = Neo4jSettings.from_env()
     total = len(data.papers) + len(data.entities) + len(data.claims) + len(data.edges)
     with connect(settings) as driver, _progress(_stderr()) as progress:
-        task = progress.add_task("loading into Neo4j", total=total)
-        apply_schema(driver, settings.database)
+        task = progress.add_task("loading into Neo4j", total=total)  # load_graph applies the schema first
 
         def advance(done: int, total_: int) -> None:
             progress.update(task, completed=done, total=total_)
 
         summary = load_graph(driver, data, settings.database, batch_size=batch_size, progress=advance)
-    return summary.model_dump(mode="json") if hasattr(summary, "model_dump") else dict(summary)
+    return summary.model_dump(mode="json")
 
 
 def _build_summary(store: Path, result: Any, extractions: list, data: Any) -> dict[str, Any]:

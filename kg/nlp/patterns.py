@@ -16,7 +16,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import srsly
 from spacy.language import Language
@@ -53,7 +53,7 @@ from kg.nlp.shapes import (
 
 # The rules of the three modules, so that ``kg.nlp.patterns`` is the one place to import them from.
 __all__ = [
-    "Hit", "PatternMatcher", "describe", "family_prefixes", "find_all", "find_appositions", "find_competitors",
+    "Hit", "PatternMatcher", "family_prefixes", "find_all", "find_appositions", "find_competitors",
     "find_datasets", "find_introduced", "find_methods", "find_metric_shapes", "find_metrics", "find_models",
     "find_noun_phrases", "find_tasks", "find_title_name", "is_name_like", "kind_from_context",
     "make_pattern_matcher", "metric_modifier_ok", "model_regex", "task_modifiers", "word_starts",
@@ -410,8 +410,3 @@ def make_pattern_matcher(nlp: Language, name: str, *, confidence: float) -> Patt
     """Factory of ``kg_patterns``; model families load in ``initialize()``."""
     register_extensions()
     return PatternMatcher(nlp, name, confidence=confidence)
-
-
-def describe(hits: list[Hit], text: str) -> list[dict[str, Any]]:
-    """Plain-data view of hits (for debugging and tests)."""
-    return [{"text": text[h.start : h.end], "type": h.type.value, "rule": h.rule, "proposed": h.proposed} for h in hits]

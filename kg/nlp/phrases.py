@@ -16,22 +16,6 @@ from kg.nlp import lexicon as lx
 from kg.nlp.shapes import Hit, find_metric_shapes, word_starts
 
 
-_WORD = r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
-
-
-def _noun_phrases(text: str, heads: str, type_: EntityType, rule: str, modifiers: frozenset[str] | None,
-                  max_words: int = 2) -> list[Hit]:
-    """``<modifier> <head>`` phrases; ``modifiers`` is an allow-list, or None for modifier-shaped words.
-
-    Modifiers are read backwards from the head, at most ``max_words``, and stop
-    at the first word that cannot be one ("ease the learning" gives nothing).
-    """
-    hits = []
-    for m in _head_regex(heads).finditer(text):
-        start = _modifiers_start(text, m.start(), modifiers, max_words)
-        if start is not None:
-            hits.append(Hit(start, m.end(), type_, rule))
-    return hits
 
 
 def _modifiers_start(text: str, head_start: int, modifiers: frozenset[str] | None, max_words: int = 2,
@@ -60,15 +44,6 @@ def _word_before(text: str, cursor: int) -> int | None:
     if not word or not word[0].isalpha() or word.endswith("-") or "--" in word:
         return None
     return i
-
-
-_HEAD_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def _head_regex(heads: str) -> re.Pattern[str]:
-    if heads not in _HEAD_CACHE:
-        _HEAD_CACHE[heads] = re.compile(rf"(?<=[A-Za-z0-9] )(?:{heads})(?![\w-])", re.IGNORECASE)
-    return _HEAD_CACHE[heads]
 
 
 _ADJ_SUFFIXES = ("ed", "al", "ive", "ic", "ar", "ous", "ent", "ant", "ion", "ment", "ity", "ory", "ary", "ful", "ian", "ical")
@@ -118,9 +93,7 @@ def find_tasks(text: str, modifiers: frozenset[str] = frozenset()) -> list[Hit]:
     gazetteers), so that "anomaly segmentation" is found from "anomaly detection"
     and "semantic segmentation", while "conditional generation" is not.
     """
-    hits = _noun_phrases(text, "reasoning", EntityType.TASK, "task_reasoning", lx.REASONING_MODIFIERS)
-    hits += _noun_phrases(text, lx.TASK_HEADS, EntityType.TASK, "task_head", modifiers)
-    return hits
+    return [h for h in find_noun_phrases(text, modifiers) if h.type is EntityType.TASK]
 
 
 def task_modifiers(task_names: Iterable[str]) -> frozenset[str]:
@@ -139,7 +112,7 @@ def task_modifiers(task_names: Iterable[str]) -> frozenset[str]:
 
 def find_methods(text: str) -> list[Hit]:
     """Methods as noun phrases: "supervised fine-tuning", "rejection sampling", "knowledge distillation"."""
-    return _noun_phrases(text, lx.METHOD_HEADS, EntityType.METHOD, "method_head", None)
+    return [h for h in find_noun_phrases(text) if h.type is EntityType.METHOD]
 
 
 _ALL_HEADS = re.compile(
@@ -157,9 +130,9 @@ _HEAD_PREFIXES = frozenset(
 def find_noun_phrases(text: str, task_words: frozenset[str] = frozenset()) -> list[Hit]:
     """Tasks, methods and rate metrics as noun phrases, in one pass over the text.
 
-    The same rules as :func:`find_tasks`, :func:`find_methods` and the rate part
-    of :func:`find_metrics`; one regex with a group per head class is much
-    faster than four passes.
+    One regex with a group per head class, tried only where a word starts like
+    a head; :func:`find_tasks`, :func:`find_methods` and :func:`find_metrics`
+    are views of its result by type.
     """
     classes = {
         "reasoning": (EntityType.TASK, "task_reasoning", lx.REASONING_MODIFIERS),
@@ -187,4 +160,4 @@ def find_noun_phrases(text: str, task_words: frozenset[str] = frozenset()) -> li
 
 def find_metrics(text: str) -> list[Hit]:
     """Metrics by shape and rate phrases ("success rate")."""
-    return find_metric_shapes(text) + _noun_phrases(text, "rates?|ratios?", EntityType.METRIC, "metric_rate", lx.RATE_MODIFIERS)
+    return find_metric_shapes(text) + [h for h in find_noun_phrases(text) if h.type is EntityType.METRIC]

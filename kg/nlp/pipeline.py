@@ -33,7 +33,7 @@ import kg.nlp.tokenizer  # noqa: F401  (registers kg.tokenizer.v1)
 from kg.errors import InputError
 from kg.models import ExtractedClaim, ExtractedEntity, ExtractedRole, Extraction, Paper, TextField
 from kg.nlp.extensions import SPAN_KEY, register_extensions, span_group
-from kg.nlp.sentences import span_text
+from kg.nlp.sentences import doc_text, span_text
 
 SEPARATOR = "\n\n"
 MODES = ("fast", "accurate")  # rules only; rules + kg_ner (kg/nlp/statistical.py)
@@ -93,7 +93,7 @@ def make_doc(nlp: Language, paper: Paper) -> Doc:
 def _locate(doc: Doc, start: int | None, end: int | None) -> tuple[TextField, int | None, int | None]:
     """Doc character offsets → (field, offsets inside that field)."""
     title_len = doc._.kg_title_len
-    text_len = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    text_len = len(doc_text(doc))
     if start is None or end is None:
         return TextField.ABSTRACT, start, end
     if title_len and start < title_len:

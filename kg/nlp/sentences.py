@@ -29,32 +29,23 @@ def sentence_starts(words: list[str], spaces: list[bool]) -> list[bool]:
         >>> sentence_starts(["We", "win", ".", "It", "works", "."], [True, False, True, True, False, False])
         [True, False, False, True, False, False]
     """
-    starts = [False] * len(words)
-    if words:
-        starts[0] = True
-    for i in range(1, len(words)):
-        prev, word = words[i - 1], words[i]
-        if word.isspace() or not word:
-            continue
-        if "\n" in prev:
-            starts[i] = True
-        elif prev in _ENDERS and _starts_sentence(word):
-            before = words[i - 2] if i >= 2 else ""
-            starts[i] = not (before in _NOT_ENDING_BEFORE or (len(before) == 1 and before.isupper()))
-        elif "\n" in words[i - 1] or (i >= 2 and prev.isspace() and "\n" in prev):
-            starts[i] = True
-    return starts
+    idx, offset = [], 0
+    for word, space in zip(words, spaces):
+        idx.append(offset)
+        offset += len(word) + (1 if space else 0)
+    text = "".join(w + (" " if sp else "") for w, sp in zip(words, spaces))
+    return _starts_from_offsets(text, idx, [len(w) for w in words])
 
 
-def _fast_starts(text: str, idx: list[int], length: list[int]) -> list[bool]:
-    """:func:`sentence_starts` from token offsets: only stops and line breaks are looked at."""
+def _starts_from_offsets(text: str, idx: list[int], length: list[int]) -> list[bool]:
+    """Sentence starts from token offsets: only stops and line breaks are looked at."""
     n = len(idx)
     starts = [False] * n
     if n:
         starts[0] = True
     for i in range(n - 1):
         char = text[idx[i]]
-        if length[i] == 1 and char in "!.?":
+        if length[i] == 1 and char in _ENDERS:
             j = i + 1
             word = text[idx[j] : idx[j] + length[j]]
             if word.isspace() or not _starts_sentence(word):
@@ -69,12 +60,12 @@ def _fast_starts(text: str, idx: list[int], length: list[int]) -> list[bool]:
 
 
 class SentenceSplitter:
-    """Sets sentence starts (the rules of :func:`sentence_starts`, computed from token offsets)."""
+    """Sets sentence starts with the rules of :func:`sentence_starts`, from the doc's token offsets."""
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        flags = _fast_starts(doc_text(doc), doc.to_array(IDX).tolist(), doc.to_array(LENGTH).tolist())
+        flags = _starts_from_offsets(doc_text(doc), doc.to_array(IDX).tolist(), doc.to_array(LENGTH).tolist())
         values = numpy.array([1 if f else -1 for f in flags], dtype="int64").astype("uint64").reshape(-1, 1)
         doc.from_array([SENT_START], values)
         doc.user_data.pop("kg_sentence_bounds", None)

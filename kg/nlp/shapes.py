@@ -99,21 +99,16 @@ def family_prefixes(families: Iterable[str]) -> frozenset[str]:
 def find_models(text: str, pattern: re.Pattern[str], prefixes: frozenset[str] | None = None) -> list[Hit]:
     """Model names by family shape, by a parameter-count suffix, by a variant suffix, and the o-series.
 
-    With ``prefixes`` (from :func:`family_prefixes`), one pass over the word
-    starts tries each rule only where it can match (a family-like start, a
-    hyphenated capitalized word, an "o" followed by a digit), which is much
-    faster than scanning the text with each regex.
+    One pass over the word starts tries each rule only where it can match (a
+    family-like start, a hyphenated capitalized word, an "o" followed by a
+    digit), which is much faster than scanning the text with each regex.
+    ``prefixes`` (from :func:`family_prefixes`) filters the family starts;
+    without it the family regex is tried at every word start.
     """
-    if prefixes is None:
-        hits = [Hit(m.start(), m.end(), EntityType.MODEL, "model_shape") for m in pattern.finditer(text)]
-        hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_size") for m in _SIZED_MODEL.finditer(text)]
-        hits += [Hit(m.start(), m.end(), EntityType.MODEL, "o_series") for m in _O_SERIES.finditer(text)]
-        hits += [Hit(m.start(), m.end(), EntityType.MODEL, "model_variant") for m in _VARIANT_MODEL.finditer(text)]
-        return [h for h in hits if text[h.start : h.end].strip()]
     hits = []
     lowered = text.lower()
     for at in word_starts(text):
-        if lowered[at : at + 3] in prefixes or lowered[at : at + 2] in prefixes:
+        if prefixes is None or lowered[at : at + 3] in prefixes or lowered[at : at + 2] in prefixes:
             m = pattern.match(text, at)
             if m and m.end() > at:
                 hits.append(Hit(at, m.end(), EntityType.MODEL, "model_shape"))

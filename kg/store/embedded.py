@@ -20,6 +20,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,12 @@ class Store:
     path: Path
     graph: nx.MultiDiGraph
     data: GraphData
-    extractions: list[Extraction] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def extractions(self) -> list[Extraction]:
+        """The per-paper extraction records, read on first use (queries never need them)."""
+        return _read_extractions(self.path)
 
 
 def make_report(result: Any) -> dict[str, Any]:
@@ -233,6 +238,5 @@ def load_store(path: str | Path | None = None) -> Store:
         path=path,
         graph=build_graph(data),
         data=data,
-        extractions=_read_extractions(path),
         manifest=manifest,
     )

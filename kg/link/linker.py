@@ -1,9 +1,10 @@
 """The linker: per-paper extractions in, one typed graph (``GraphData``) out.
 
-It resolves entity groups into corpus-wide nodes (``kg.link.entities``),
-turns roles and claims into schema-checked edges (``kg.link.edges``) and
-sorts everything, so that the same set of extractions always gives the same
-graph whatever their order.
+Each paper is linked alone (``kg.link.paper``): its entity groups get ids
+that depend on the group and the alias table only, its roles and claims become
+schema-checked edges (``kg.link.edges``). Merging papers is then a union of
+their mentions and edges, so the same set of extractions always gives the same
+graph whatever their order, whether linked at once or added to a store one by one.
 """
 
 from __future__ import annotations
@@ -13,18 +14,10 @@ from collections.abc import Iterable, Mapping
 
 from kg import resources
 from kg.errors import InputError
-from kg.link.edges import EdgeSet, EvaluatedOn, claim_nodes, claim_references, paper_index, role_edges
-from kg.link.entities import (
-    AliasTable,
-    LocalEntity,
-    Resolution,
-    invert_alias_table,
-    local_entities,
-    resolve_entities,
-    synthetic_entity,
-)
-from kg.link.stats import DroppedRole, LinkStats
-from kg.models import Extraction, GraphData, NodeLabel, Paper, normalize_name
+from kg.link.entities import invert_alias_table
+from kg.link.paper import PaperLink, link_paper, merge_edges, merge_entities
+from kg.link.stats import LinkStats
+from kg.models import Extraction, GraphData, Paper
 
 
 def _unique_extractions(extractions: Iterable[Extraction]) -> list[Extraction]:
@@ -37,33 +30,6 @@ def _unique_extractions(extractions: Iterable[Extraction]) -> list[Extraction]:
         seen.add(ex.id)
         out.append(ex)
     return out
-
-
-def _claim_entities(extraction: Extraction, own: list[LocalEntity], table: AliasTable) -> list[LocalEntity]:
-    """Entities for claim references the paper lacks but the alias table knows."""
-    known = {(le.type, normalize_name(f)) for le in own for f in le.forms}
-    out: list[LocalEntity] = []
-    for claim in extraction.claims:
-        for form, _edge, types in claim_references(claim):
-            key = normalize_name(form)
-            if any((t, key) in known for t in types):
-                continue
-            for type_ in types:
-                if (type_, key) in table:
-                    out.append(synthetic_entity(extraction.id, len(out), type_, form, table[(type_, key)]))
-                    known.add((type_, key))
-                    break
-    return out
-
-
-def _local_entities_by_paper(exs: list[Extraction], table: AliasTable) -> dict[str, list[LocalEntity]]:
-    """Each paper's entity groups plus the entities its claims need from the alias table."""
-    inverse = invert_alias_table(table)
-    per_paper = {}
-    for ex in exs:
-        own = local_entities(ex, table, inverse)
-        per_paper[ex.id] = own + _claim_entities(ex, own, table)
-    return per_paper
 
 
 def _papers(extractions: list[Extraction], papers: Iterable[Paper] | None) -> list[Paper]:
@@ -79,17 +45,23 @@ def _papers(extractions: list[Extraction], papers: Iterable[Paper] | None) -> li
     return [by_id[k] for k in sorted(by_id)]
 
 
-def _stats(data: GraphData, res: Resolution, dropped: list[DroppedRole], unresolved: int) -> LinkStats:
+def _stats(data: GraphData, links: list[PaperLink]) -> LinkStats:
+    papers_of: dict[str, set[str]] = {}
+    for pl in links:
+        for m in pl.mentions:
+            papers_of.setdefault(m.entity_id, set()).add(pl.paper.id)
     return LinkStats(
         papers=len(data.papers),
         entities_by_type=dict(sorted(Counter(e.type.value for e in data.entities).items())),
         edges_by_type=dict(sorted(Counter(e.type.value for e in data.edges).items())),
         claims=len(data.claims),
         aliases=sum(len(e.aliases) for e in data.entities),
-        cross_paper_entities=res.cross_paper,
-        ambiguous_acronyms=res.ambiguous,
-        dropped_roles=sorted(dropped, key=lambda d: (d.paper_id, d.group, d.role.value)),
-        unresolved_claim_refs=unresolved,
+        cross_paper_entities=sum(len(p) > 1 for p in papers_of.values()),
+        ambiguous_acronyms=[],
+        dropped_roles=sorted(
+            (d for pl in links for d in pl.dropped), key=lambda d: (d.paper_id, d.group, d.role.value)
+        ),
+        unresolved_claim_refs=sum(pl.unresolved for pl in links),
     )
 
 
@@ -100,6 +72,10 @@ def link_with_stats(
     alias_table: Mapping | None = None,
 ) -> tuple[GraphData, LinkStats]:
     """Link extractions into a graph and report what was merged and dropped.
+
+    Each paper is linked alone (``kg.link.paper.link_paper``): an entity's id
+    depends on its group and the alias table only, so linking a set of papers
+    at once gives the graph that adding them one by one to a store gives.
 
     Args:
         extractions: one ``Extraction`` per paper (ids must be unique).
@@ -119,30 +95,16 @@ def link_with_stats(
     """
     exs = _unique_extractions(extractions)
     table = resources.alias_table() if alias_table is None else alias_table
-    per_paper = _local_entities_by_paper(exs, table)
-    res = resolve_entities([le for les in per_paper.values() for le in les])
-    labels = {e.id: NodeLabel(e.type.value) for e in res.entities}
-    edges, derived, dropped, claims, unresolved = EdgeSet(), EvaluatedOn(), [], [], 0
-    for ex in exs:
-        index = paper_index(ex.id, per_paper[ex.id], res.node_of)
-        roles = role_edges(ex, index, res.node_of, dropped)
-        for _role, edge in roles:
-            edges.add(edge)
-        derived.add_paper(ex.id, roles)
-        paper_claims, claim_edges, missing = claim_nodes(ex, index, res.by_key, labels)
-        claims.extend(paper_claims)
-        unresolved += missing
-        for edge in claim_edges:
-            edges.add(edge)
-    for edge in derived.edges():
-        edges.add(edge)
+    inverse = invert_alias_table(table)
+    records = {p.id: p for p in _papers(exs, papers)}
+    links = [link_paper(ex, records.get(ex.id), table=table, inverse=inverse) for ex in exs]
     data = GraphData(
-        papers=_papers(exs, papers),
-        entities=res.entities,
-        claims=sorted(claims, key=lambda c: c.id),
-        edges=edges.sorted(),
+        papers=[records[k] for k in sorted(records)],
+        entities=merge_entities(m for pl in links for m in pl.mentions),
+        claims=sorted((c for pl in links for c in pl.claims), key=lambda c: c.id),
+        edges=merge_edges(e for pl in links for e in pl.edges),
     )
-    return data, _stats(data, res, dropped, unresolved)
+    return data, _stats(data, links)
 
 
 def link(

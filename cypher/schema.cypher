@@ -18,6 +18,14 @@ CREATE INDEX method_name IF NOT EXISTS FOR (n:Method) ON (n.name);
 CREATE INDEX metric_name IF NOT EXISTS FOR (n:Metric) ON (n.name);
 CREATE INDEX task_name IF NOT EXISTS FOR (n:Task) ON (n.name);
 
+// Look-ups by any spelling: `keys` is "|k1|k2|", the normalized name and aliases
+// (kg.store.neo4j.entity_keys); `n.keys CONTAINS "|gsm8k|"` is answered by these indexes.
+CREATE TEXT INDEX dataset_keys IF NOT EXISTS FOR (n:Dataset) ON (n.keys);
+CREATE TEXT INDEX model_keys IF NOT EXISTS FOR (n:Model) ON (n.keys);
+CREATE TEXT INDEX method_keys IF NOT EXISTS FOR (n:Method) ON (n.keys);
+CREATE TEXT INDEX metric_keys IF NOT EXISTS FOR (n:Metric) ON (n.keys);
+CREATE TEXT INDEX task_keys IF NOT EXISTS FOR (n:Task) ON (n.keys);
+
 // Re-loading a paper deletes its old claims by paper id.
 CREATE INDEX claim_paper_id IF NOT EXISTS FOR (n:Claim) ON (n.paper_id);
 

@@ -1,44 +1,115 @@
-"""The embedded store: a folder of plain files that needs no server.
+"""The embedded store: one indexed SQLite file in a folder, no server.
 
 Layout of a store folder (default ``./kg-out``, or ``$KG_STORE``):
 
-- ``graph.json``: the graph as networkx node-link JSON (edges under ``"edges"``);
-- ``extractions.jsonl``: one ``kg.models.Extraction`` per line, the gold format;
-- ``manifest.json``: schema and kg versions, counts, and the build report
-  (papers read, skipped records with file:line and reason, duplicates).
+- ``kg.sqlite`` (WAL mode): papers with their extraction record and content
+  hash, entities with every form seen, edges with their evidence, claims, a
+  log of the commands that wrote the store and a small ``meta`` table (store
+  id, versions, content fingerprint);
+- ``.lock``: held by the one process that writes (``kg build``/``add``/``remove``).
 
-A store is written whole into a temporary sibling folder and then swapped in,
-so building again into the same folder replaces it and a reader never sees a
-half-written store.
+Every paper's rows (mentions, edges, claims) carry its id, so a paper is
+replaced or removed without touching other papers, and an entity's name and
+aliases are recomputed from its ``entity_forms`` counts when its papers change.
+``EVALUATED_ON`` rows are stored per supporting paper and merged on read.
+Writes happen in transactions of whole papers; a reader never sees half a paper.
+
+Example:
+    >>> store = open_store("kg-out")  # doctest: +SKIP
+    >>> store.counts()["nodes"]["Paper"]  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import os
-import shutil
-import tempfile
-from dataclasses import dataclass, field
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from functools import cached_property
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-from pydantic import ValidationError
-
 import kg
-from kg.errors import KGError, StoreError
-from kg.graph.builder import build_graph, graph_counts, graph_to_data
-from kg.graph.export import node_link_data, node_link_to_graph
-from kg.models import SCHEMA_VERSION, Extraction, GraphData
+from kg.errors import StoreError
+from kg.link.paper import Mention, PaperLink, entity_from_forms
+from kg.models import (
+    SCHEMA_VERSION,
+    Claim,
+    Edge,
+    EdgeType,
+    Entity,
+    EntityType,
+    Extraction,
+    GraphData,
+    NodeLabel,
+    Paper,
+    normalize_name,
+)
 
 DEFAULT_STORE = "kg-out"
 STORE_ENV = "KG_STORE"
-GRAPH_FILE = "graph.json"
-EXTRACTIONS_FILE = "extractions.jsonl"
-MANIFEST_FILE = "manifest.json"
-STORE_FILES = (GRAPH_FILE, EXTRACTIONS_FILE, MANIFEST_FILE)
+DB_FILE = "kg.sqlite"
+LOCK_FILE = ".lock"
+STORE_FORMAT = "kg-store"
+# Version of the table layout; a store of another version is rebuilt, not migrated.
+STORE_VERSION = 2
+_SEP = "\x1f"
+EVALUATED_ON = EdgeType.EVALUATED_ON.value
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS papers (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, abstract TEXT NOT NULL, source TEXT NOT NULL DEFAULT '',
+    url TEXT, year INTEGER, date TEXT, authors TEXT NOT NULL DEFAULT '[]', categories TEXT NOT NULL DEFAULT '[]',
+    content_hash TEXT NOT NULL, extraction TEXT NOT NULL, run INTEGER
+);
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, aliases TEXT NOT NULL DEFAULT '[]',
+    canonical TEXT, papers INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS entities_name ON entities (name);
+CREATE TABLE IF NOT EXISTS mentions (
+    paper_id TEXT NOT NULL, entity_id TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (paper_id, entity_id, form)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions (entity_id, paper_id);
+CREATE TABLE IF NOT EXISTS entity_forms (
+    entity_id TEXT NOT NULL, form TEXT NOT NULL, norm TEXT NOT NULL, papers INTEGER NOT NULL,
+    mentions INTEGER NOT NULL, PRIMARY KEY (entity_id, form)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_forms_norm ON entity_forms (norm);
+CREATE TABLE IF NOT EXISTS edges (
+    paper_id TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+    source_label TEXT NOT NULL, target_label TEXT NOT NULL, evidence TEXT NOT NULL DEFAULT '',
+    start INTEGER, "end" INTEGER, field TEXT, extractor TEXT NOT NULL DEFAULT '',
+    confidence REAL NOT NULL DEFAULT 1.0
+);
+CREATE INDEX IF NOT EXISTS edges_paper ON edges (paper_id);
+CREATE INDEX IF NOT EXISTS edges_target ON edges (target, type);
+CREATE INDEX IF NOT EXISTS edges_source ON edges (source, type, target, paper_id);
+CREATE TABLE IF NOT EXISTS claims (
+    id TEXT PRIMARY KEY, paper_id TEXT NOT NULL, value REAL NOT NULL, unit TEXT, kind TEXT NOT NULL,
+    text TEXT NOT NULL DEFAULT '', subject TEXT, dataset TEXT, metric TEXT, compared_to TEXT,
+    start INTEGER, "end" INTEGER, field TEXT
+);
+CREATE INDEX IF NOT EXISTS claims_paper ON claims (paper_id);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,
+    batches INTEGER NOT NULL DEFAULT 0, report TEXT NOT NULL DEFAULT '{}'
+);
+"""
+
+_PAPER_COLUMNS = ("id", "title", "abstract", "source", "url", "year", "date", "authors", "categories")
+_CLAIM_COLUMNS = tuple(Claim.model_fields)
+_EDGE_COLUMNS = (
+    "type", "source", "target", "source_label", "target_label", "evidence", "start", "end", "field",
+    "extractor", "confidence",
+)
 
 
 def default_store_path() -> Path:
@@ -46,197 +117,721 @@ def default_store_path() -> Path:
     return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
 
 
-@dataclass
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def content_hash(title: str, abstract: str) -> str:
+    """What decides whether a paper changed: a digest of its title and abstract."""
+    return hashlib.sha256(f"{title}\x00{abstract}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _paper_token(paper_id: str, digest: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{paper_id}\x00{digest}".encode("utf-8", "surrogatepass")).digest()[:16])
+
+
+def _q(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# ------------------------------------------------------------------ opening
+
+
+def _connect(db: Path, *, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(db, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _old_format(path: Path) -> bool:
+    return (path / "graph.json").is_file() and (path / "manifest.json").is_file()
+
+
 class Store:
-    """A loaded embedded store: its folder, graph, linked data, extractions and manifest."""
+    """An open embedded store. Read methods stream rows; write methods need ``writable=True``.
 
-    path: Path
-    graph: nx.MultiDiGraph
-    data: GraphData
-    manifest: dict[str, Any] = field(default_factory=dict)
-
-    @cached_property
-    def extractions(self) -> list[Extraction]:
-        """The per-paper extraction records, read on first use (queries never need them)."""
-        return _read_extractions(self.path)
-
-
-def make_report(result: Any) -> dict[str, Any]:
-    """The build report of a store from a ``kg.io.ReadResult``: what was read, skipped, merged.
-
-    Kept in the manifest so that a store says which input records it lacks and why.
+    Use ``open_store`` to open one and ``create_store`` (or ``kg.build``) to make one.
     """
-    return {
-        "files": [str(f) for f in getattr(result, "files", [])],
-        "records": result.records,
-        "papers_read": len(result.papers),
-        "skipped": [s.model_dump(mode="json") for s in result.skipped],
-        "duplicates": [d.model_dump(mode="json") for d in result.duplicates],
-    }
 
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, writable: bool) -> None:
+        self.path = path
+        self.conn = conn
+        self.writable = writable
+        self._lock_fd: int | None = None
+        self._meta_cache: dict[str, Any] | None = None
 
-def make_manifest(data: GraphData, G: nx.MultiDiGraph, n_extractions: int, report: dict) -> dict[str, Any]:
-    """The manifest of a store: versions, counts and the build report, all JSON values."""
-    counts = graph_counts(G)
-    return {
-        "format": "kg-store",
-        "schema_version": SCHEMA_VERSION,
-        "kg_version": kg.__version__,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "counts": {
-            "papers": len(data.papers),
-            "entities": len(data.entities),
-            "claims": len(data.claims),
-            "edges": G.number_of_edges(),
-            "extractions": n_extractions,
-            "nodes_by_label": counts["nodes"],
-            "edges_by_type": counts["edges"],
-        },
-        "report": report,
-    }
+    # -------------------------------------------------------------- lifecycle
 
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            if self.writable:
+                self.conn.execute("PRAGMA optimize")
+            self.conn.close()
+        if self._lock_fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                os.close(self._lock_fd)
+            self._lock_fd = None
 
-def _write_files(folder: Path, G: nx.MultiDiGraph, extractions: list[Extraction], manifest: dict) -> None:
-    with (folder / GRAPH_FILE).open("w", encoding="utf-8") as f:
-        json.dump(node_link_data(G), f, ensure_ascii=False)
-    with (folder / EXTRACTIONS_FILE).open("w", encoding="utf-8") as f:
-        for extraction in extractions:
-            f.write(json.dumps(extraction.model_dump(mode="json", exclude_none=False), ensure_ascii=False))
-            f.write("\n")
-    with (folder / MANIFEST_FILE).open("w", encoding="utf-8") as f:
-        json.dump(manifest, f, ensure_ascii=False, indent=2)
+    def __enter__(self) -> Store:
+        return self
 
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
-def _check_replaceable(path: Path) -> None:
-    """Refuse to replace a folder that holds something other than a kg store."""
-    if not path.exists():
-        return
-    if not path.is_dir():
-        raise StoreError(f"cannot write a kg store at {path}: it is a file")
-    if any(path.iterdir()) and not (path / MANIFEST_FILE).is_file():
-        raise StoreError(f"cannot write a kg store at {path}: the folder is not empty and not a kg store")
+    @property
+    def db_path(self) -> Path:
+        return self.path / DB_FILE
 
+    # -------------------------------------------------------------- meta
 
-def _swap_in(tmp: Path, path: Path) -> None:
-    """Put the finished ``tmp`` folder at ``path``, moving an older store aside first."""
-    if not path.exists():
-        tmp.rename(path)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
-    old.rmdir()
-    path.rename(old)
-    try:
-        tmp.rename(path)
-    except OSError:
-        old.rename(path)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    def meta(self) -> dict[str, Any]:
+        """The ``meta`` table as a dict of JSON values."""
+        if self._meta_cache is None or self.writable:
+            self._meta_cache = {r["key"]: json.loads(r["value"]) for r in self.conn.execute("SELECT key, value FROM meta")}
+        return dict(self._meta_cache)
 
+    def _set_meta(self, **values: Any) -> None:
+        self.conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [(k, json.dumps(v, ensure_ascii=False)) for k, v in values.items()],
+        )
 
-def save_store(
-    path: str | Path,
-    data: GraphData,
-    extractions: list[Extraction],
-    report: dict[str, Any] | None = None,
-) -> Path:
-    """Write a store folder atomically, replacing an older store at the same path.
+    @property
+    def store_id(self) -> str:
+        return str(self.meta().get("store_id", ""))
 
-    Args:
-        path: the store folder; its parent is created when missing.
-        data: the linked graph data.
-        extractions: the per-paper extractions (kept in the gold format).
-        report: the build report (papers read, skipped, duplicates); JSON values.
+    def fingerprint(self) -> str:
+        """A digest of the store's content (paper ids and texts), independent of the order they came in."""
+        meta = self.meta()
+        return f"{meta.get('paper_count', 0)}-{int(meta.get('fingerprint', '0'), 16):032x}"
 
-    Returns:
-        The store folder.
+    # -------------------------------------------------------------- counts
 
-    Raises:
-        StoreError: the path is a file or a non-empty folder that is not a kg store,
-            or the files cannot be written.
-    """
-    path = Path(path)
-    _check_replaceable(path)
-    G = build_graph(data)
-    manifest = make_manifest(data, G, len(extractions), report or {})
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    def paper_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Nodes per label and edges per type (EVALUATED_ON counted once per pair), sorted by name."""
+        nodes: dict[str, int] = {}
+        n = self.paper_count()
+        if n:
+            nodes[NodeLabel.PAPER.value] = n
+        for row in self.conn.execute("SELECT type, count(*) AS n FROM entities GROUP BY type"):
+            nodes[row["type"]] = row["n"]
+        n = self.conn.execute("SELECT count(*) FROM claims").fetchone()[0]
+        if n:
+            nodes[NodeLabel.CLAIM.value] = n
+        edges = {r["type"]: r["n"] for r in self.conn.execute(
+            "SELECT type, count(*) AS n FROM edges WHERE type != ? GROUP BY type", (EVALUATED_ON,)
+        )}
+        n = self.conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT source, target FROM edges WHERE type = ?)", (EVALUATED_ON,)
+        ).fetchone()[0]
+        if n:
+            edges[EVALUATED_ON] = n
+        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+
+    # -------------------------------------------------------------- papers
+
+    def stored_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        """``paper id -> content hash`` for the given ids that the store holds."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(ids)):
+            for row in self.conn.execute(f"SELECT id, content_hash FROM papers WHERE id IN ({_q(len(chunk))})", chunk):
+                out[row["id"]] = row["content_hash"]
+        return out
+
+    def has_paper(self, paper_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM papers WHERE id = ?", (paper_id,)).fetchone() is not None
+
+    @staticmethod
+    def _paper(row: sqlite3.Row) -> Paper:
+        props = {
+            "id": row["id"], "title": row["title"], "abstract": row["abstract"], "source": row["source"],
+            "url": row["url"], "year": row["year"], "authors": json.loads(row["authors"]),
+            "categories": json.loads(row["categories"]),
+        }
+        if "date" in Paper.model_fields:
+            props["date"] = row["date"]
+        return Paper(**props)
+
+    def iter_papers(self, ids: Sequence[str] | None = None) -> Iterator[Paper]:
+        """Papers in id order (all, or those of ``ids`` that are stored)."""
+        cols = ", ".join(_PAPER_COLUMNS)
+        if ids is None:
+            for row in self.conn.execute(f"SELECT {cols} FROM papers ORDER BY id"):
+                yield self._paper(row)
+            return
+        for chunk in _chunks(sorted(set(ids))):
+            yield from (self._paper(r) for r in self.conn.execute(
+                f"SELECT {cols} FROM papers WHERE id IN ({_q(len(chunk))}) ORDER BY id", chunk
+            ))
+
+    def paper_ids(self) -> Iterator[str]:
+        for row in self.conn.execute("SELECT id FROM papers ORDER BY id"):
+            yield row[0]
+
+    def iter_extractions(self) -> Iterator[Extraction]:
+        """Each paper's extraction record (the gold format), in id order."""
+        for row in self.conn.execute("SELECT id, title, abstract, extraction FROM papers ORDER BY id"):
+            record = json.loads(row["extraction"])
+            yield Extraction.model_validate({**record, "id": row["id"], "title": row["title"], "abstract": row["abstract"]})
+
+    # -------------------------------------------------------------- entities
+
+    @staticmethod
+    def _entity(row: sqlite3.Row) -> Entity:
+        return Entity(id=row["id"], type=EntityType(row["type"]), name=row["name"], aliases=json.loads(row["aliases"]))
+
+    def iter_entities(self, ids: Iterable[str] | None = None) -> Iterator[Entity]:
+        """Entities in id order (all, or those of ``ids``)."""
+        if ids is None:
+            for row in self.conn.execute("SELECT id, type, name, aliases FROM entities ORDER BY id"):
+                yield self._entity(row)
+            return
+        for chunk in _chunks(sorted(set(ids))):
+            yield from (self._entity(r) for r in self.conn.execute(
+                f"SELECT id, type, name, aliases FROM entities WHERE id IN ({_q(len(chunk))}) ORDER BY id", chunk
+            ))
+
+    def entity(self, ident: str) -> Entity | None:
+        row = self.conn.execute("SELECT id, type, name, aliases FROM entities WHERE id = ?", (ident,)).fetchone()
+        return self._entity(row) if row else None
+
+    # -------------------------------------------------------------- claims and edges
+
+    @staticmethod
+    def _claim(row: sqlite3.Row) -> Claim:
+        return Claim.model_validate({k: row[k] for k in _CLAIM_COLUMNS if row[k] is not None})
+
+    def iter_claims(self, paper_ids: Sequence[str] | None = None) -> Iterator[Claim]:
+        """Claims in id order (all, or those of the given papers)."""
+        cols = ", ".join(f'"{c}"' for c in _CLAIM_COLUMNS)
+        if paper_ids is None:
+            yield from (self._claim(r) for r in self.conn.execute(f"SELECT {cols} FROM claims ORDER BY id"))
+            return
+        for chunk in _chunks(sorted(set(paper_ids))):
+            yield from (self._claim(r) for r in self.conn.execute(
+                f"SELECT {cols} FROM claims WHERE paper_id IN ({_q(len(chunk))}) ORDER BY id", chunk
+            ))
+
+    @staticmethod
+    def _edge(row: sqlite3.Row, paper_ids: list[str]) -> Edge:
+        props = {k: row[k] for k in _EDGE_COLUMNS if row[k] is not None}
+        return Edge.model_validate({**props, "paper_ids": paper_ids})
+
+    def iter_edges(self, paper_ids: Sequence[str] | None = None) -> Iterator[Edge]:
+        """Edges sorted by (type, source, target); EVALUATED_ON merged over its papers.
+
+        With ``paper_ids``, the edges those papers support, EVALUATED_ON
+        included with the paper ids of every stored paper that supports the
+        pair (what a mirror must hold after those papers changed).
+        """
+        cols = ", ".join(f'"{c}"' for c in _EDGE_COLUMNS)
+        if paper_ids is None:
+            rows = self.conn.execute(f"SELECT {cols}, paper_id FROM edges ORDER BY type, source, target, paper_id")
+            for _key, group in groupby(rows, key=lambda r: (r["type"], r["source"], r["target"])):
+                members = list(group)
+                yield self._edge(members[0], [m["paper_id"] for m in members])
+            return
+        pairs: set[tuple[str, str]] = set()
+        out: list[Edge] = []
+        for chunk in _chunks(sorted(set(paper_ids))):
+            for row in self.conn.execute(f"SELECT {cols}, paper_id FROM edges WHERE paper_id IN ({_q(len(chunk))})", chunk):
+                if row["type"] == EVALUATED_ON:
+                    pairs.add((row["source"], row["target"]))
+                else:
+                    out.append(self._edge(row, [row["paper_id"]]))
+        out.extend(self.evaluated_on(pairs))
+        yield from sorted(out, key=lambda e: (e.type.value, e.source, e.target))
+
+    def evaluated_on(self, pairs: Iterable[tuple[str, str]]) -> list[Edge]:
+        """The merged EVALUATED_ON edges of the given (source, target) pairs that still exist."""
+        cols = ", ".join(f'"{c}"' for c in _EDGE_COLUMNS)
+        out = []
+        for source, target in sorted(pairs):
+            rows = self.conn.execute(
+                f"SELECT {cols}, paper_id FROM edges WHERE source = ? AND type = ? AND target = ? ORDER BY paper_id",
+                (source, EVALUATED_ON, target),
+            ).fetchall()
+            if rows:
+                out.append(self._edge(rows[0], [r["paper_id"] for r in rows]))
+        return out
+
+    def to_data(self) -> GraphData:
+        """The whole graph as ``GraphData`` (for small stores, tests and the in-memory tools)."""
+        return GraphData(
+            papers=list(self.iter_papers()),
+            entities=list(self.iter_entities()),
+            claims=list(self.iter_claims()),
+            edges=list(self.iter_edges()),
+        )
+
+    @property
+    def graph(self) -> Any:
+        """The whole graph as a networkx ``MultiDiGraph`` (small stores only: it is built in memory)."""
+        from kg.graph.builder import build_graph
+
+        return build_graph(self.to_data())
+
+    # -------------------------------------------------------------- runs
+
+    def runs(self) -> list[dict[str, Any]]:
+        """The log of the commands that wrote the store, oldest first."""
+        return [
+            {"id": r["id"], "command": r["command"], "started": r["started"], "finished": r["finished"],
+             "batches": r["batches"], "report": json.loads(r["report"])}
+            for r in self.conn.execute("SELECT * FROM runs ORDER BY id")
+        ]
+
+    def interrupted_runs(self) -> list[dict[str, Any]]:
+        """Runs that never finished (killed): what they committed is in the store, whole papers only."""
+        return [r for r in self.runs() if r["finished"] is None]
+
+    def last_report(self) -> dict[str, Any]:
+        rows = [r for r in self.runs() if r["finished"] is not None]
+        return rows[-1]["report"] if rows else {}
+
+    # -------------------------------------------------------------- writes
+
+    def _check_writable(self) -> None:
+        if not self.writable:
+            raise StoreError(f"kg store at {self.path} is open read-only")
+
+    def begin_run(self, command: str, report: dict[str, Any] | None = None) -> int:
+        """Log a writing command; it stays unfinished until ``finish_run`` (a kill leaves it so)."""
+        self._check_writable()
+        cur = self.conn.execute(
+            "INSERT INTO runs (command, started, report) VALUES (?, ?, ?)",
+            (command, now(), json.dumps(report or {}, ensure_ascii=False)),
+        )
+        return int(cur.lastrowid)
+
+    def finish_run(self, run: int, report: dict[str, Any]) -> None:
+        self._check_writable()
+        self.conn.execute(
+            "UPDATE runs SET finished = ?, report = ? WHERE id = ?", (now(), json.dumps(report, ensure_ascii=False), run)
+        )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._check_writable()
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            _write_files(tmp, G, extractions, manifest)
-            _swap_in(tmp, path)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    except OSError as e:
-        raise StoreError(f"cannot write the kg store at {path}: {e}") from e
-    return path
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self._meta_cache = None
+            raise
+        self.conn.execute("COMMIT")
+
+    def _fingerprint_update(self, added: Iterable[tuple[str, str]], removed: Iterable[tuple[str, str]]) -> None:
+        meta = self.meta()
+        value = int(meta.get("fingerprint", "0"), 16)
+        count = int(meta.get("paper_count", 0))
+        for pid, digest in added:
+            value ^= _paper_token(pid, digest)
+            count += 1
+        for pid, digest in removed:
+            value ^= _paper_token(pid, digest)
+            count -= 1
+        self._set_meta(fingerprint=f"{value:032x}", paper_count=count, modified=now())
+
+    def _delete_papers(self, ids: Sequence[str]) -> tuple[set[str], list[tuple[str, str]]]:
+        """Delete papers' rows; the entities they touched and the (id, hash) of what was stored."""
+        touched: set[str] = set()
+        removed: list[tuple[str, str]] = []
+        c = self.conn
+        for chunk in _chunks(list(ids)):
+            q = _q(len(chunk))
+            removed.extend((r[0], r[1]) for r in c.execute(f"SELECT id, content_hash FROM papers WHERE id IN ({q})", chunk))
+            forms = c.execute(f"SELECT entity_id, form, n FROM mentions WHERE paper_id IN ({q})", chunk).fetchall()
+            c.executemany(
+                "UPDATE entity_forms SET papers = papers - 1, mentions = mentions - ? WHERE entity_id = ? AND form = ?",
+                [(r["n"], r["entity_id"], r["form"]) for r in forms],
+            )
+            touched.update(r["entity_id"] for r in forms)
+            touched.update(
+                r[0] for r in c.execute(
+                    f"SELECT DISTINCT target FROM edges WHERE paper_id IN ({q}) AND source_label = 'Paper'", chunk
+                )
+            )
+            for table, column in (("mentions", "paper_id"), ("edges", "paper_id"), ("claims", "paper_id"), ("papers", "id")):
+                c.execute(f"DELETE FROM {table} WHERE {column} IN ({q})", chunk)
+        c.execute("DELETE FROM entity_forms WHERE papers <= 0")
+        return {t for t in touched if ":" in t and not t.startswith("claim:")}, removed
+
+    def _insert_links(self, links: Sequence[PaperLink], run: int | None) -> set[str]:
+        c = self.conn
+        c.executemany(
+            f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, content_hash, extraction, run) "
+            f"VALUES ({_q(len(_PAPER_COLUMNS) + 3)})",
+            [_paper_row(pl.paper) + (content_hash(pl.paper.title, pl.paper.abstract), _extraction_json(pl.extraction), run)
+             for pl in links],
+        )
+        mentions = [m for pl in links for m in pl.mentions]
+        self._insert_mentions([(pl.paper.id, m) for pl in links for m in pl.mentions])
+        c.executemany(
+            f"INSERT INTO edges (paper_id, {', '.join(chr(34) + c_ + chr(34) for c_ in _EDGE_COLUMNS)}) "
+            f"VALUES ({_q(len(_EDGE_COLUMNS) + 1)})",
+            [(pl.paper.id, *_edge_row(e)) for pl in links for e in pl.edges],
+        )
+        c.executemany(
+            f"INSERT INTO claims ({', '.join(chr(34) + c_ + chr(34) for c_ in _CLAIM_COLUMNS)}) VALUES ({_q(len(_CLAIM_COLUMNS))})",
+            [tuple(_plain(getattr(cl, k)) for k in _CLAIM_COLUMNS) for pl in links for cl in pl.claims],
+        )
+        c.executemany(
+            "INSERT INTO entities (id, type, name, canonical) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+            [(m.entity_id, m.type.value, m.canonical or m.form, m.canonical) for m in mentions],
+        )
+        return {m.entity_id for m in mentions}
+
+    def _insert_mentions(self, rows: Sequence[tuple[str, Mention]]) -> None:
+        self.conn.executemany(
+            "INSERT INTO mentions (paper_id, entity_id, form, n) VALUES (?, ?, ?, ?)",
+            [(pid, m.entity_id, m.form, m.count) for pid, m in rows],
+        )
+        self.conn.executemany(
+            "INSERT INTO entity_forms (entity_id, form, norm, papers, mentions) VALUES (?, ?, ?, 1, ?) "
+            "ON CONFLICT(entity_id, form) DO UPDATE SET papers = papers + 1, mentions = mentions + excluded.mentions",
+            [(m.entity_id, m.form, normalize_name(m.form), m.count) for _, m in rows],
+        )
+
+    def _refresh_entities(self, ids: Iterable[str]) -> None:
+        """Recompute name, aliases and paper count of entities; drop those no paper mentions."""
+        c = self.conn
+        updates, gone = [], []
+        for ident in sorted(ids):
+            row = c.execute("SELECT type, canonical FROM entities WHERE id = ?", (ident,)).fetchone()
+            if row is None:
+                continue
+            forms = {r["form"]: (r["papers"], r["mentions"]) for r in c.execute(
+                "SELECT form, papers, mentions FROM entity_forms WHERE entity_id = ?", (ident,)
+            )}
+            if not forms:
+                gone.append((ident,))
+                continue
+            entity = entity_from_forms(ident, EntityType(row["type"]), row["canonical"], forms)
+            papers = c.execute("SELECT count(DISTINCT paper_id) FROM mentions WHERE entity_id = ?", (ident,)).fetchone()[0]
+            updates.append((entity.name, json.dumps(entity.aliases, ensure_ascii=False), papers, ident))
+        c.executemany("UPDATE entities SET name = ?, aliases = ?, papers = ? WHERE id = ?", updates)
+        c.executemany("DELETE FROM entities WHERE id = ?", gone)
+
+    def write_links(self, links: Sequence[PaperLink], run: int | None = None) -> dict[str, int]:
+        """Write linked papers in one transaction; a stored paper with the same id is replaced.
+
+        Returns:
+            ``{"added": n, "updated": n}``.
+        """
+        self._check_writable()
+        ids = [pl.paper.id for pl in links]
+        with self.transaction():
+            touched, removed = self._delete_papers(ids)
+            touched |= self._insert_links(links, run)
+            self._refresh_entities(touched)
+            self._fingerprint_update(
+                [(pl.paper.id, content_hash(pl.paper.title, pl.paper.abstract)) for pl in links], removed
+            )
+            if run is not None:
+                self.conn.execute("UPDATE runs SET batches = batches + 1 WHERE id = ?", (run,))
+        return {"added": len(ids) - len(removed), "updated": len(removed)}
+
+    def remove_papers(self, ids: Sequence[str]) -> list[str]:
+        """Remove papers with their edges and claims; entities no paper mentions any more go too.
+
+        Returns:
+            The ids that were stored (and are now removed).
+        """
+        self._check_writable()
+        with self.transaction():
+            touched, removed = self._delete_papers(list(dict.fromkeys(ids)))
+            self._refresh_entities(touched)
+            self._fingerprint_update([], removed)
+        return [pid for pid, _ in removed]
+
+    def write_data(self, data: GraphData, extractions: Sequence[Extraction] = ()) -> None:
+        """Write a graph made elsewhere (tests, imports) as it is: entity names and aliases are kept.
+
+        Each paper edge to an entity counts as that paper mentioning the
+        entity by its name, so removing the paper later works as for built papers.
+        """
+        self._check_writable()
+        by_id = {ex.id: ex for ex in extractions}
+        entities = {e.id: e for e in data.entities}
+        with self.transaction():
+            self.conn.executemany(
+                f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, content_hash, extraction, run) "
+                f"VALUES ({_q(len(_PAPER_COLUMNS) + 3)})",
+                [_paper_row(p) + (content_hash(p.title, p.abstract),
+                                  _extraction_json(by_id.get(p.id) or Extraction(id=p.id, title=p.title, abstract=p.abstract)),
+                                  None) for p in data.papers],
+            )
+            self.conn.executemany(
+                "INSERT INTO entities (id, type, name, aliases, canonical) VALUES (?, ?, ?, ?, ?)",
+                [(e.id, e.type.value, e.name, json.dumps(e.aliases, ensure_ascii=False), None) for e in data.entities],
+            )
+            mentions = {
+                (e.source, e.target)
+                for e in data.edges
+                if e.source_label is NodeLabel.PAPER and e.target in entities
+            }
+            self._insert_mentions([
+                (pid, Mention(eid, entities[eid].type, entities[eid].name, 1)) for pid, eid in sorted(mentions)
+            ])
+            for e in data.entities:
+                self.conn.executemany(
+                    "INSERT INTO entity_forms (entity_id, form, norm, papers, mentions) VALUES (?, ?, ?, 1, 1) "
+                    "ON CONFLICT(entity_id, form) DO NOTHING",
+                    [(e.id, f, normalize_name(f)) for f in (e.name, *e.aliases)],
+                )
+            self.conn.executemany(
+                f"INSERT INTO claims ({', '.join(chr(34) + c_ + chr(34) for c_ in _CLAIM_COLUMNS)}) VALUES ({_q(len(_CLAIM_COLUMNS))})",
+                [tuple(_plain(getattr(cl, k)) for k in _CLAIM_COLUMNS) for cl in data.claims],
+            )
+            rows = []
+            for e in data.edges:
+                for pid in e.paper_ids or [e.source if e.source_label is NodeLabel.PAPER else ""]:
+                    rows.append((pid, *_edge_row(e)))
+            self.conn.executemany(
+                f"INSERT INTO edges (paper_id, {', '.join(chr(34) + c_ + chr(34) for c_ in _EDGE_COLUMNS)}) "
+                f"VALUES ({_q(len(_EDGE_COLUMNS) + 1)})",
+                rows,
+            )
+            self._fingerprint_update([(p.id, content_hash(p.title, p.abstract)) for p in data.papers], [])
+
+
+# ------------------------------------------------------------------ rows
+
+
+def _plain(value: Any) -> Any:
+    return value.value if hasattr(value, "value") else value
+
+
+def _paper_row(p: Paper) -> tuple:
+    return (
+        p.id, p.title, p.abstract, p.source, p.url, p.year, getattr(p, "date", None),
+        json.dumps(p.authors, ensure_ascii=False), json.dumps(p.categories, ensure_ascii=False),
+    )
+
+
+def _edge_row(e: Edge) -> tuple:
+    return tuple(_plain(getattr(e, k)) for k in _EDGE_COLUMNS)
+
+
+def _extraction_json(ex: Extraction) -> str:
+    return json.dumps(ex.model_dump(mode="json", exclude={"id", "title", "abstract"}), ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ open / create
+
+
+def _is_store(path: Path) -> bool:
+    return (path / DB_FILE).is_file()
 
 
 def _missing(path: Path) -> StoreError:
     return StoreError(f"no kg store at {path}: run `kg build INPUT --store {path}` first")
 
 
-def read_manifest(path: str | Path) -> dict[str, Any]:
-    """Read and check a store's manifest without loading the graph.
+def _check_meta(store: Store) -> None:
+    try:
+        meta = store.meta()
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"broken kg store at {store.path}: {e}") from e
+    if meta.get("format") != STORE_FORMAT:
+        raise StoreError(f"broken kg store at {store.path}: {DB_FILE} is not a kg store")
+    if meta.get("store_version") != STORE_VERSION or meta.get("schema_version") != SCHEMA_VERSION:
+        raise StoreError(
+            f"kg store at {store.path} has layout {meta.get('store_version')}/schema {meta.get('schema_version')}, "
+            f"this kg reads {STORE_VERSION}/{SCHEMA_VERSION}: build it again with `kg build INPUT --store {store.path} --replace`"
+        )
+
+
+def open_store(path: str | Path | None = None, *, write: bool = False) -> Store:
+    """Open an existing store, read-only unless ``write`` (which takes the writer lock).
 
     Raises:
-        StoreError: no store at ``path``, or one from another schema version.
+        StoreError: no store at ``path``, an old or broken one, or (``write``)
+            another process is writing it.
     """
-    path = Path(path)
-    if not (path / MANIFEST_FILE).is_file() or not (path / GRAPH_FILE).is_file():
+    path = Path(path) if path is not None else default_store_path()
+    if not _is_store(path):
+        if _old_format(path):
+            raise StoreError(
+                f"kg store at {path} was written by an older kg (graph.json): "
+                f"build it again with `kg build INPUT --store {path} --replace`"
+            )
         raise _missing(path)
+    lock = _take_lock(path) if write else None
     try:
-        manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise StoreError(f"broken kg store at {path}: cannot read {MANIFEST_FILE}: {e}") from e
-    if not isinstance(manifest, dict) or manifest.get("format") != "kg-store":
-        raise _missing(path)
-    version = manifest.get("schema_version")
-    if version != SCHEMA_VERSION:
+        conn = _connect(path / DB_FILE, readonly=not write)
+        store = Store(path, conn, writable=write)
+        store._lock_fd = lock
+        _check_meta(store)
+    except sqlite3.Error as e:
+        _release(lock)
+        raise StoreError(f"broken kg store at {path}: {e}") from e
+    except StoreError:
+        _release(lock)
+        raise
+    return store
+
+
+def _release(fd: int | None) -> None:
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _take_lock(path: Path) -> int:
+    """The writer lock of a store folder; a second writer fails at once with a clear message."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise StoreError(f"cannot write a kg store at {path}: {e}") from e
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = ""
+        with contextlib.suppress(OSError, ValueError):
+            holder = f" (pid {int(os.pread(fd, 32, 0).decode().strip())})"
+        os.close(fd)
         raise StoreError(
-            f"kg store at {path} has schema version {version}, this kg reads {SCHEMA_VERSION}: build it again"
-        )
-    return manifest
+            f"kg store at {path} is being written by another kg process{holder}; wait for it to finish"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
 
 
-def _read_extractions(path: Path) -> list[Extraction]:
-    file = path / EXTRACTIONS_FILE
-    if not file.is_file():
-        return []
-    extractions = []
-    with file.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                extractions.append(Extraction.model_validate_json(line))
-            except ValidationError as e:
-                raise StoreError(f"broken kg store: {file}:{number}: {e.errors()[0]['msg']}") from e
-    return extractions
+def _init_db(conn: sqlite3.Connection, store_id: str | None = None) -> None:
+    conn.executescript(_SCHEMA)
+    created = now()
+    rows = {
+        "format": STORE_FORMAT,
+        "store_version": STORE_VERSION,
+        "schema_version": SCHEMA_VERSION,
+        "kg_version": kg.__version__,
+        "store_id": store_id or uuid.uuid4().hex,
+        "created": created,
+        "modified": created,
+        "fingerprint": "0",
+        "paper_count": 0,
+    }
+    conn.executemany(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [(k, json.dumps(v)) for k, v in rows.items()]
+    )
+
+
+def _check_folder(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"cannot write a kg store at {path}: it is a file")
+    if path.is_dir() and not _is_store(path) and not _old_format(path):
+        others = [p for p in path.iterdir() if p.name != LOCK_FILE and not p.name.startswith(f"{DB_FILE}.")]
+        if others:
+            raise StoreError(f"cannot write a kg store at {path}: the folder is not empty and not a kg store")
+
+
+def create_store(path: str | Path | None = None) -> Store:
+    """Open a store for writing, creating an empty one when the folder has none.
+
+    Raises:
+        StoreError: the path is a file, a non-empty folder that is not a store,
+            or another process is writing the store.
+    """
+    path = Path(path) if path is not None else default_store_path()
+    _check_folder(path)
+    if _is_store(path):
+        return open_store(path, write=True)
+    lock = _take_lock(path)
+    try:
+        conn = _connect(path / DB_FILE, readonly=False)
+        _init_db(conn)
+    except (sqlite3.Error, OSError) as e:
+        _release(lock)
+        raise StoreError(f"cannot write a kg store at {path}: {e}") from e
+    store = Store(path, conn, writable=True)
+    store._lock_fd = lock
+    return store
+
+
+@contextlib.contextmanager
+def fresh_store(path: str | Path | None = None) -> Iterator[Store]:
+    """A new, empty store that replaces the one at ``path`` only when the block ends without error.
+
+    The new database is written beside the old one (``kg.sqlite.building-PID``)
+    under the writer lock and renamed over it at the end, so a killed or failed
+    ``kg build --replace`` leaves the old store as it was.
+    """
+    path = Path(path) if path is not None else default_store_path()
+    _check_folder(path)
+    lock = _take_lock(path)
+    for stale in path.glob(f"{DB_FILE}.building-*"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    tmp = path / f"{DB_FILE}.building-{os.getpid()}"
+    old_id = None
+    if _is_store(path):
+        with contextlib.suppress(sqlite3.Error, StoreError):
+            old = _connect(path / DB_FILE, readonly=True)
+            row = old.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+            old_id = json.loads(row[0]) if row else None
+            old.close()
+    try:
+        conn = _connect(tmp, readonly=False)
+        _init_db(conn, old_id)
+    except (sqlite3.Error, OSError) as e:
+        _release(lock)
+        raise StoreError(f"cannot write a kg store at {path}: {e}") from e
+    store = Store(path, conn, writable=True)
+    store._lock_fd = None  # the lock is released below, after the rename
+    try:
+        yield store
+        conn.execute("PRAGMA optimize")
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.close()
+        _retire(path / DB_FILE)
+        os.replace(tmp, path / DB_FILE)
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
+        for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            with contextlib.suppress(OSError):
+                p.unlink()
+        raise
+    finally:
+        _release(lock)
+
+
+def _retire(db: Path) -> None:
+    """Fold an old database's WAL into it and drop the WAL, so a renamed-in file never meets a stale WAL."""
+    if not db.exists():
+        return
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(db, isolation_level=None)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.close()
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            Path(f"{db}{suffix}").unlink()
 
 
 def load_store(path: str | Path | None = None) -> Store:
-    """Load a store folder written by ``save_store``.
-
-    Args:
-        path: the store folder; ``None`` means ``$KG_STORE`` or ``./kg-out``.
-
-    Raises:
-        StoreError: the folder is missing, is not a kg store, or is broken.
-
-    Example:
-        >>> store = load_store("kg-out")  # doctest: +SKIP
-        >>> store.graph.number_of_nodes()  # doctest: +SKIP
-    """
-    path = Path(path) if path is not None else default_store_path()
-    manifest = read_manifest(path)
-    try:
-        raw = json.loads((path / GRAPH_FILE).read_text(encoding="utf-8"))
-        data = graph_to_data(node_link_to_graph(raw))
-    except (OSError, ValueError, KeyError, TypeError, nx.NetworkXError, KGError) as e:
-        raise StoreError(f"broken kg store at {path}: cannot read {GRAPH_FILE}: {e}") from e
-    return Store(
-        path=path,
-        graph=build_graph(data),
-        data=data,
-        manifest=manifest,
-    )
+    """Open a store read-only (kept for callers of the folder store; same as ``open_store``)."""
+    return open_store(path)

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 import kg
 from kg.errors import Neo4jError, SchemaError
-from kg.models import Edge, EdgeType, EntityType, GraphData, NodeLabel
+from kg.models import Edge, EdgeType, EntityType, GraphData, NodeLabel, normalize_name
 
 CONNECT_TIMEOUT = 10.0
 ACCESS_MODE_CODE = "Neo.ClientError.Statement.AccessMode"
@@ -100,13 +100,28 @@ def edge_props(edge: Edge) -> dict[str, Any]:
     return props
 
 
+def entity_keys(name: str, aliases: Iterable[str]) -> str:
+    """The ``keys`` property of an entity node: its normalized name and aliases as ``|k1|k2|``.
+
+    One string, so that a TEXT index answers ``n.keys CONTAINS '|gsm8k|'`` (name
+    resolution by any spelling) without reading every node of the label.
+
+    Example:
+        >>> entity_keys("GSM8K", ["GSM-8K", "gsm 8k"])
+        '|gsm8k|'
+    """
+    keys = sorted({k for k in (normalize_name(f) for f in (name, *aliases)) if k})
+    return "|" + "|".join(keys) + "|" if keys else ""
+
+
 def node_rows(data: GraphData) -> dict[NodeLabel, list[dict[str, Any]]]:
     """``{label: [{"id", "props"}]}`` for every node of ``data``; props include the id."""
     rows: dict[NodeLabel, list[dict[str, Any]]] = {}
     for paper in data.papers:
         rows.setdefault(NodeLabel.PAPER, []).append({"id": paper.id, "props": _props(paper)})
     for entity in data.entities:
-        rows.setdefault(entity.label, []).append({"id": entity.id, "props": _props(entity, ["type"])})
+        props = {**_props(entity, ["type"]), "keys": entity_keys(entity.name, entity.aliases)}
+        rows.setdefault(entity.label, []).append({"id": entity.id, "props": props})
     for claim in data.claims:
         rows.setdefault(NodeLabel.CLAIM, []).append({"id": claim.id, "props": _props(claim)})
     return rows

@@ -1,4 +1,9 @@
-"""Shared fixtures. ../shared (third-party data) sits beside the repository."""
+"""Shared fixtures.
+
+The seed data (the trending-page listing and its dev gold annotations) comes from ../shared
+when that folder sits beside the repository, and from the copies in tests/data/seed otherwise,
+so a lone clone runs the same tests (see tests/data/README.md for their source).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,34 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
+SEED = REPO / "tests" / "data" / "seed"
+
+# fixture name -> (path under ../shared, copy under tests/data/seed)
+SEED_FILES = {
+    "seed_corpus": (Path("corpus") / "trending_papers.txt", SEED / "trending_papers.txt"),
+    "dev_gold": (Path("gold") / "dev.jsonl", SEED / "dev.jsonl"),
+}
+
+
+def seed_file(name: str) -> Path:
+    """The ../shared file when ../shared exists, else the in-repo copy; fails if neither is there."""
+    shared_rel, local = SEED_FILES[name]
+    path = SHARED / shared_rel if SHARED.is_dir() else local
+    if not path.is_file():
+        pytest.fail(f"{name}: {path} not found (the copy under tests/data/seed ships with the repository)")
+    return path
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """The ../shared folder; fails (never skips) when it is not beside the repository."""
-    if not SHARED.is_dir():
-        pytest.fail(f"../shared not found beside the repository at {SHARED}")
-    return SHARED
+def seed_corpus() -> Path:
+    """The seed listing: 119 papers of a trending page (title line, abstract line)."""
+    return seed_file("seed_corpus")
+
+
+@pytest.fixture(scope="session")
+def dev_gold() -> Path:
+    """The dev gold annotations of 60 seed papers (../shared/gold/GUIDELINES.md format)."""
+    return seed_file("dev_gold")
 
 
 # ------------------------------------------------------------------ Neo4j

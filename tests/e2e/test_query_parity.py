@@ -27,8 +27,8 @@ PER_PARAM = 5  # entities tried per query parameter
 
 
 @pytest.fixture(scope="module")
-def seed_data(shared_dir) -> GraphData:
-    result = read_papers([shared_dir / "corpus" / "trending_papers.txt"])
+def seed_data(seed_corpus) -> GraphData:
+    result = read_papers([seed_corpus])
     assert result.papers, "the seed corpus gave no papers"
     return link(list(extract_papers(result.papers)), result.papers)
 

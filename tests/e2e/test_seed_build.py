@@ -2,7 +2,7 @@
 users ask of it (which papers use GSM8K, the GSM8K leaderboard), then `kg extract` scored.
 
 Expected answers come from the issue's statement (8 corpus papers use GSM8K) and from the
-gold annotations in ../shared/gold/dev.jsonl, never from a run of the code under test.
+dev gold annotations (../shared/gold/dev.jsonl, or its copy in tests/data/seed), never from a run of the code under test.
 """
 
 from __future__ import annotations
@@ -19,23 +19,23 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def seed_store(tmp_path_factory, shared_dir):
+def seed_store(tmp_path_factory, seed_corpus):
     store = tmp_path_factory.mktemp("seed") / "store"
-    result = runner.invoke(app, ["build", str(shared_dir / "corpus" / "trending_papers.txt"), "--store", str(store),
+    result = runner.invoke(app, ["build", str(seed_corpus), "--store", str(store),
                                  "--json"])
     assert result.exit_code == 0, result.output
     return store, json.loads(result.stdout)
 
 
-def _gold(shared_dir) -> list[dict]:
-    with open(shared_dir / "gold" / "dev.jsonl", encoding="utf-8") as fh:
+def _gold(dev_gold) -> list[dict]:
+    with open(dev_gold, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def _gold_gsm8k_titles(shared_dir) -> set[str]:
+def _gold_gsm8k_titles(dev_gold) -> set[str]:
     """Titles of gold papers with an evaluates_on / uses_dataset / proposes role on GSM8K."""
     titles = set()
-    for paper in _gold(shared_dir):
+    for paper in _gold(dev_gold):
         groups = {e["group"] for e in paper["entities"] if re.sub(r"\W", "", e["text"]).lower() == "gsm8k"}
         if any(r["role"] in {"evaluates_on", "uses_dataset", "proposes"} and r["group"] in groups
                for r in paper["roles"]):
@@ -49,7 +49,7 @@ def test_build_seed_corpus_reads_all_119_papers(seed_store):
     assert all(summary["entities"].get(t, 0) > 0 for t in ("Dataset", "Model", "Method", "Metric", "Task"))
 
 
-def test_papers_using_gsm8k_lists_the_eight_seed_papers(seed_store, shared_dir):
+def test_papers_using_gsm8k_lists_the_eight_seed_papers(seed_store, seed_corpus, dev_gold):
     store, _ = seed_store
     result = runner.invoke(app, ["query", "papers-using", "GSM8K", "--store", str(store), "--json"])
     assert result.exit_code == 0, result.output
@@ -57,8 +57,8 @@ def test_papers_using_gsm8k_lists_the_eight_seed_papers(seed_store, shared_dir):
     ids = {row["id"] for row in rows}
     assert len(ids) == 8
     titles = {row["title"] for row in rows}
-    assert _gold_gsm8k_titles(shared_dir) <= titles
-    with open(shared_dir / "corpus" / "trending_papers.txt", encoding="utf-8") as fh:
+    assert _gold_gsm8k_titles(dev_gold) <= titles
+    with open(seed_corpus, encoding="utf-8") as fh:
         corpus = fh.read()
     for row in rows:  # every answer names GSM8K in its evidence: no paper that merely mentions math
         assert re.search(r"GSM-?8K", row["evidence"], re.IGNORECASE), row
@@ -84,9 +84,9 @@ def test_leaderboard_gsm8k_has_the_self_improve_numbers(seed_store):
         assert row["evidence"] and row["paper_id"]
 
 
-def test_extract_gold_file_meets_the_entity_floor(tmp_path, shared_dir):
+def test_extract_gold_file_meets_the_entity_floor(tmp_path, dev_gold):
     pred = tmp_path / "dev.pred.jsonl"
-    result = runner.invoke(app, ["eval", str(shared_dir / "gold" / "dev.jsonl"), "--json", "--keep", str(pred)])
+    result = runner.invoke(app, ["eval", str(dev_gold), "--json", "--keep", str(pred)])
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)
     assert scores["papers_predicted"] == 60

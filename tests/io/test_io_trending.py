@@ -1,4 +1,4 @@
-"""Tests of the trending-page reader: chrome removal, title/abstract alternation, the shared corpus."""
+"""Tests of the trending-page reader: chrome removal, title/abstract alternation, the seed corpus."""
 
 from __future__ import annotations
 
@@ -126,12 +126,12 @@ def test_read_papers_trending_same_title_twice_is_duplicate(tmp_path: Path) -> N
     assert [(d.line, d.first_line) for d in result.duplicates] == [(3, 1)]
 
 
-# ------------------------------------------------------------ the shared corpus
+# ------------------------------------------------------------ the seed corpus
 
 
 @pytest.fixture(scope="module")
-def corpus_path(shared_dir: Path) -> Path:
-    return shared_dir / "corpus" / "trending_papers.txt"
+def corpus_path(seed_corpus: Path) -> Path:
+    return seed_corpus
 
 
 def test_read_papers_trending_corpus_all_119_papers(corpus_path: Path) -> None:
@@ -152,16 +152,16 @@ def test_read_papers_trending_corpus_titles_are_exact_lines(corpus_path: Path) -
     assert "Subscribe" + titles[0] in raw_lines
 
 
-def test_read_papers_trending_corpus_matches_gold_text(corpus_path: Path, shared_dir: Path) -> None:
+def test_read_papers_trending_corpus_matches_gold_text(corpus_path: Path, dev_gold: Path) -> None:
     papers = {p.title: p for p in read_papers([corpus_path]).papers}
-    with (shared_dir / "gold" / "dev.jsonl").open(encoding="utf-8") as handle:
+    with dev_gold.open(encoding="utf-8") as handle:
         gold = [json.loads(line) for line in handle if line.strip()]
     assert gold
     assert [g["title"] for g in gold if g["title"] not in papers] == []
     assert [g["title"] for g in gold if papers[g["title"]].abstract != g["abstract"]] == []
 
 
-def test_read_papers_gold_file_reads_as_papers(shared_dir: Path) -> None:
-    result = read_papers([shared_dir / "gold" / "dev.jsonl"])
+def test_read_papers_gold_file_reads_as_papers(dev_gold: Path) -> None:
+    result = read_papers([dev_gold])
     assert len(result.papers) == result.records > 0
     assert not result.skipped

@@ -14,7 +14,6 @@ import contextlib
 import json
 import logging
 import sys
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -153,7 +152,7 @@ def _main(
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
 
-# ------------------------------------------------------------------ build
+# ------------------------------------------------------------------ build, add, remove
 
 
 def _extract(papers: list, batch_size: int, workers: int, mode: str = "fast") -> list:
@@ -163,79 +162,195 @@ def _extract(papers: list, batch_size: int, workers: int, mode: str = "fast") ->
     return list(_tracked(stream, len(papers), "extracting"))
 
 
-def _neo4j_load(data: Any, batch_size: int) -> dict[str, Any]:
-    """Load ``data`` into the Neo4j of the environment; the load summary as a dict."""
-    from kg.store.neo4j import Neo4jSettings, connect, load_graph
+def _streaming_progress(description: str) -> tuple[Progress, Any]:
+    """A progress display on stderr for a stream of unknown length, and its advance callback."""
+    progress = _progress(_stderr())
+    task = progress.add_task(description, total=None)
+
+    def advance(done: int) -> None:
+        progress.update(task, completed=done)
+
+    return progress, advance
+
+
+def _paper_filter(category: str | None, since: str | None) -> Any:
+    if not category and not since:
+        return None
+    from kg.io import PaperFilter
+
+    return PaperFilter.parse(category, since)
+
+
+def _neo4j_sync(store: Path, changed: list[str] | None = None, removed: list[str] | None = None,
+                before: str | None = None, batch_size: int = 1000) -> dict[str, Any]:
+    """Bring the Neo4j of the environment in line with the store; the load summary as a dict.
+
+    With ``changed``/``removed`` and a database that mirrored the store as it was
+    (fingerprint ``before``), only those papers are sent; otherwise the whole store is mirrored.
+    """
+    from kg.store import open_store
+    from kg.store.neo4j import Neo4jSettings, apply_changes, connect, mirror_info, mirror_store
 
     settings = Neo4jSettings.from_env()
-    total = len(data.papers) + len(data.entities) + len(data.claims) + len(data.edges)
-    with connect(settings) as driver, _progress(_stderr()) as progress:
-        task = progress.add_task("loading into Neo4j", total=total)  # load_graph applies the schema first
+    with open_store(store) as st, connect(settings) as driver, _progress(_stderr()) as progress:
+        task = progress.add_task("loading into Neo4j", total=None)
 
-        def advance(done: int, total_: int) -> None:
-            progress.update(task, completed=done, total=total_)
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
 
-        summary = load_graph(driver, data, settings.database, batch_size=batch_size, progress=advance)
-    return summary.model_dump(mode="json")
-
-
-def _build_summary(store: Path, result: Any, extractions: list, data: Any) -> dict[str, Any]:
-    from kg.graph import build_graph, graph_counts
-
-    counts = graph_counts(build_graph(data))
-    return {
-        "store": str(store),
-        "records": result.records,
-        "papers": len(result.papers),
-        "skipped": [s.model_dump(mode="json") for s in result.skipped],
-        "duplicates": [d.model_dump(mode="json") for d in result.duplicates],
-        "extractions": len(extractions),
-        "entities": dict(sorted(Counter(e.type.value for e in data.entities).items())),
-        "edges": counts["edges"],
-        "claims": len(data.claims),
-    }
+        info = mirror_info(driver, settings.database) if changed is not None else None
+        in_sync = info is not None and info.get("store_id") == st.store_id and info.get("fingerprint") == before
+        if in_sync:
+            summary = apply_changes(driver, st, changed or [], removed or [], settings.database,
+                                    batch_size=batch_size, progress=advance)
+        else:
+            summary = mirror_store(driver, st, settings.database, batch_size=batch_size, progress=advance)
+    result = summary.model_dump(mode="json")
+    result["mode"] = "incremental" if in_sync else "full"
+    return result
 
 
-def _print_build_summary(summary: dict[str, Any], result: Any) -> None:
-    typer.echo(f"read {result.summary()}")
-    for record in [*result.skipped, *result.duplicates]:
+def _fingerprint(store: Path) -> str | None:
+    from kg.store import open_store
+
+    try:
+        with open_store(store) as st:
+            return st.fingerprint()
+    except KGError:
+        return None
+
+
+def _summary_json(report: Any) -> dict[str, Any]:
+    return {**report.model_dump(mode="json"), "entities": report.entities, "claims": report.claims}
+
+
+def _print_write_report(report: Any, neo4j: dict[str, Any] | None = None) -> None:
+    if report.command != "remove":
+        typer.echo(f"read {report.read_summary()}")
+    for record in [*report.skipped, *report.duplicates]:
         typer.echo(f"  {record}")
-    _print_counts("entities", summary["entities"])
-    _print_counts("edges", summary["edges"])
-    typer.echo(f"claims: {summary['claims']}")
-    typer.echo(f"store: {summary['store']}")
-    if "neo4j" in summary:
-        typer.echo(f"neo4j: {json.dumps(summary['neo4j'])}")
+    for run in report.interrupted_runs:
+        typer.echo(
+            f"note: an earlier `kg {run['command']}` (run {run['run']}, started {run['started']}) was interrupted; "
+            f"the {run['batches_committed']} batch(es) it committed are in the store"
+        )
+    if report.command == "add":
+        typer.echo(f"papers: {report.added} added, {report.updated} updated, {report.unchanged} unchanged")
+    if report.command == "remove":
+        typer.echo(f"papers: {report.removed} removed")
+        if report.not_found:
+            typer.echo(f"  not in the store: {', '.join(report.not_found)}")
+    _print_counts("entities", report.entities)
+    _print_counts("edges", report.edges)
+    typer.echo(f"claims: {report.claims}")
+    typer.echo(f"store: {report.store}")
+    if neo4j is not None:
+        typer.echo(f"neo4j: {json.dumps(neo4j)}")
 
 
-@app.command(epilog="Example: kg build papers.jsonl trending.txt --store kg-out --neo4j")
+CategoryOpt = Annotated[
+    str | None,
+    typer.Option("--category", help="Only papers in these arXiv categories: cs.CL,cs.LG (cs.* for a prefix)."),
+]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Only papers dated on or after this day: 2024-01-01.")]
+WorkersOpt = Annotated[int, typer.Option(min=1, help="Extraction worker processes (one per core).")]
+BatchOpt = Annotated[int, typer.Option(min=1, help="Papers per spaCy batch.")]
+CommitOpt = Annotated[int, typer.Option("--commit-every", min=1, help="Papers per write transaction.")]
+Neo4jOpt = Annotated[bool, typer.Option("--neo4j", help="Also apply the change to Neo4j (NEO4J_* env).")]
+
+
+@app.command(
+    epilog="Example: kg build arxiv-metadata-oai-snapshot.json.gz --category cs.CL,cs.LG --since 2024-01-01 "
+    "--store kg-out --workers 2"
+)
 def build(
-    inputs: Annotated[list[Path], typer.Argument(help="Paper files (trending text, JSONL, JSON, CSV).")],
+    inputs: Annotated[list[Path], typer.Argument(help="Paper files (trending text, JSONL, JSON, CSV; .gz/.bz2 too).")],
     store: StoreOpt = Path(DEFAULT_STORE),
     fmt: FormatOpt = None,
-    neo4j: Annotated[bool, typer.Option("--neo4j", help="Also load the graph into Neo4j (NEO4J_* env).")] = False,
-    batch_size: Annotated[int, typer.Option(min=1, help="Papers per spaCy batch.")] = 64,
-    workers: Annotated[int, typer.Option(min=1, help="Extraction worker processes.")] = 1,
+    replace: Annotated[bool, typer.Option("--replace", help="Rebuild a store that already holds papers.")] = False,
+    category: CategoryOpt = None,
+    since: SinceOpt = None,
+    neo4j: Annotated[bool, typer.Option("--neo4j", help="Also mirror the store into Neo4j (NEO4J_* env).")] = False,
+    batch_size: BatchOpt = 64,
+    commit_every: CommitOpt = 500,
+    workers: WorkersOpt = 1,
     mode: ModeOpt = Mode.fast,
     as_json: JsonOpt = False,
 ) -> None:
-    """Read papers, extract entities, roles and claims, link them and save the store."""
-    with _user_errors():
-        from kg.io import read_papers
-        from kg.link import link
-        from kg.store.embedded import make_report, save_store
+    """Read papers, extract entities, roles and claims, link them and write a new store.
 
-        result = read_papers(inputs, fmt)
-        extractions = _extract(result.papers, batch_size, workers, mode.value)
-        data = link(extractions, result.papers)
-        save_store(store, data, extractions, make_report(result))
-        summary = _build_summary(store, result, extractions, data)
-        if neo4j:
-            summary["neo4j"] = _neo4j_load(data, 1000)
+    A store that already holds papers is refused unless --replace is given; use
+    `kg add` to add papers to it. A build that fails or is killed leaves the old store as it was.
+    """
+    with _user_errors():
+        import kg as api
+
+        progress, advance = _streaming_progress("building")
+        with progress:
+            report = api.build(inputs, store, fmt=fmt, replace=replace, paper_filter=_paper_filter(category, since),
+                               batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode.value,
+                               progress=advance)
+        loaded = _neo4j_sync(store) if neo4j else None
     if as_json:
-        typer.echo(json.dumps(summary, ensure_ascii=False))
+        typer.echo(json.dumps({**_summary_json(report), **({"neo4j": loaded} if loaded else {})}, ensure_ascii=False))
     else:
-        _print_build_summary(summary, result)
+        _print_write_report(report, loaded)
+
+
+@app.command(epilog="Example: kg add today.jsonl --store kg-out --neo4j")
+def add(
+    inputs: Annotated[list[Path], typer.Argument(help="Paper files to add (same formats as kg build).")],
+    store: StoreOpt = Path(DEFAULT_STORE),
+    fmt: FormatOpt = None,
+    category: CategoryOpt = None,
+    since: SinceOpt = None,
+    neo4j: Neo4jOpt = False,
+    batch_size: BatchOpt = 64,
+    commit_every: CommitOpt = 500,
+    workers: WorkersOpt = 1,
+    mode: ModeOpt = Mode.fast,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add papers to a store: new ones are linked into its entities, changed ones replaced, unchanged skipped.
+
+    A paper whose id is stored with the same title and abstract is unchanged. Papers
+    are written in transactions of --commit-every papers; if the command is killed,
+    the batches it committed stay and the next writing command says so.
+    """
+    with _user_errors():
+        import kg as api
+
+        before = _fingerprint(store) if neo4j else None
+        progress, advance = _streaming_progress("adding")
+        with progress:
+            report = api.add(inputs, store, fmt=fmt, paper_filter=_paper_filter(category, since),
+                             batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode.value,
+                             progress=advance)
+        loaded = _neo4j_sync(store, changed=report.changed_ids, removed=[], before=before) if neo4j else None
+    if as_json:
+        typer.echo(json.dumps({**_summary_json(report), **({"neo4j": loaded} if loaded else {})}, ensure_ascii=False))
+    else:
+        _print_write_report(report, loaded)
+
+
+@app.command(epilog="Example: kg remove 2401.00001 2401.00002 --store kg-out")
+def remove(
+    paper_ids: Annotated[list[str], typer.Argument(help="Ids of the papers to remove.")],
+    store: StoreOpt = Path(DEFAULT_STORE),
+    neo4j: Neo4jOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove papers with their edges and claims; entities no paper mentions any more go too."""
+    with _user_errors():
+        import kg as api
+
+        before = _fingerprint(store) if neo4j else None
+        report = api.remove(paper_ids, store)
+        loaded = _neo4j_sync(store, changed=[], removed=report.changed_ids, before=before) if neo4j else None
+    if as_json:
+        typer.echo(json.dumps({**_summary_json(report), **({"neo4j": loaded} if loaded else {})}, ensure_ascii=False))
+    else:
+        _print_write_report(report, loaded)
 
 
 @app.command("eval", epilog="Example: kg eval ../shared/gold/dev.jsonl --keep dev.pred.jsonl")
@@ -311,12 +426,27 @@ def _query_args(spec: Any, values: list[str], metric: str | None) -> dict[str, A
     return args
 
 
-def _run_neo4j_query(name: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+def _check_mirror(driver: Any, store: Path, database: str | None) -> None:
+    """Refuse to answer from a Neo4j that mirrors another store (or another state of this one)."""
+    from kg.store import open_store
+    from kg.store.embedded import DB_FILE
+    from kg.store.neo4j import check_mirror
+
+    if not (store / DB_FILE).is_file():
+        return  # no store here to compare with: the database answers for itself
+    with open_store(store) as st:
+        problem = check_mirror(driver, st, database)
+    if problem:
+        raise KGError(problem)
+
+
+def _run_neo4j_query(name: str, args: dict[str, Any], store: Path) -> list[dict[str, Any]]:
     from kg.query import Neo4jBackend, run_query
     from kg.store.neo4j import Neo4jSettings, connect
 
     settings = Neo4jSettings.from_env()
     with connect(settings) as driver:
+        _check_mirror(driver, store, settings.database)
         return run_query(name, args, Neo4jBackend(driver, settings.database))
 
 
@@ -350,11 +480,12 @@ def query(
         spec = get_query(name)
         args = _query_args(spec, values or [], metric)
         if backend is BackendName.NEO4J:
-            rows = _run_neo4j_query(name, args)
+            rows = _run_neo4j_query(name, args, store)
         else:
-            from kg.store import load_store
+            from kg.store import open_store
 
-            rows = run_query(name, args, load_store(store).graph)
+            with open_store(store) as st:
+                rows = run_query(name, args, st)
     _print_rows(rows, spec.columns, as_json)
 
 
@@ -375,16 +506,15 @@ def export(
 ) -> None:
     """Export the stored graph as GraphML, node-link JSON, or CSV for neo4j-admin import."""
     from kg.graph import export_csv, export_graphml, export_node_link, neo4j_admin_command
-    from kg.store import load_store
+    from kg.store import open_store
 
-    with _user_errors():
-        graph = load_store(store).graph
+    with _user_errors(), open_store(store) as st:
         try:
             if fmt is ExportFormat.CSV:
-                files = export_csv(graph, output)
+                files = export_csv(st, output)
             else:
                 writer = export_graphml if fmt is ExportFormat.GRAPHML else export_node_link
-                files = [writer(graph, output)]
+                files = [writer(st, output)]
         except OSError as e:
             raise KGError(f"cannot write {output}: {e}") from e
     typer.echo(f"wrote {len(files)} file(s): {', '.join(str(f) for f in files)}")
@@ -394,19 +524,32 @@ def export(
 
 @app.command(epilog="Example: kg stats --store kg-out --json")
 def stats(store: StoreOpt = Path(DEFAULT_STORE), as_json: JsonOpt = False) -> None:
-    """Count the stored graph's nodes per label and edges per type."""
-    from kg.graph import graph_counts
-    from kg.store import load_store
+    """Count the stored graph's nodes per label and edges per type; show the store's id and last write."""
+    from kg.store import open_store
 
-    with _user_errors():
-        loaded = load_store(store)
-    counts = graph_counts(loaded.graph)
-    summary = {"store": str(store), **counts, "report": loaded.manifest.get("report", {})}
+    with _user_errors(), open_store(store) as st:
+        counts = st.counts()
+        meta = st.meta()
+        summary = {
+            "store": str(store),
+            "store_id": st.store_id,
+            "fingerprint": st.fingerprint(),
+            "modified": meta.get("modified"),
+            **counts,
+            "report": st.last_report(),
+            "interrupted_runs": [
+                {"run": r["id"], "command": r["command"], "started": r["started"], "batches_committed": r["batches"]}
+                for r in st.interrupted_runs()
+            ],
+        }
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
         return
     _print_rows([{"label": k, "count": v} for k, v in counts["nodes"].items()], ("label", "count"), False, "nodes")
     _print_rows([{"type": k, "count": v} for k, v in counts["edges"].items()], ("type", "count"), False, "edges")
+    typer.echo(f"store {store}: id {summary['store_id']}, fingerprint {summary['fingerprint']}, modified {summary['modified']}")
+    for run in summary["interrupted_runs"]:
+        typer.echo(f"note: `kg {run['command']}` (run {run['run']}) was interrupted after {run['batches_committed']} batch(es)")
 
 
 @app.command(epilog="Example: NEO4J_PASSWORD=... kg load --store kg-out")
@@ -415,11 +558,12 @@ def load(
     batch_size: Annotated[int, typer.Option(min=1, help="Rows per write transaction.")] = 1000,
     as_json: JsonOpt = False,
 ) -> None:
-    """Load a store into Neo4j (NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE)."""
-    from kg.store import load_store
+    """Make Neo4j mirror a store exactly (NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE).
 
+    Papers the database holds that the store does not are removed with their edges and claims.
+    """
     with _user_errors():
-        summary = _neo4j_load(load_store(store).data, batch_size)
+        summary = _neo4j_sync(store, batch_size=batch_size)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
@@ -441,6 +585,11 @@ def _parse_param(text: str) -> tuple[str, Any]:
 def cypher(
     statement: Annotated[str, typer.Argument(help="One read-only Cypher statement.")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A $parameter as key=value.")] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="Refuse unless Neo4j mirrors this store (as `kg load --store` left it).",
+                     envvar=STORE_ENV, show_envvar=True),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run an ad-hoc read-only Cypher statement on Neo4j."""
@@ -450,6 +599,8 @@ def cypher(
         params = dict(_parse_param(p) for p in param or [])
         settings = Neo4jSettings.from_env()
         with connect(settings) as driver:
+            if store is not None:
+                _check_mirror(driver, store, settings.database)
             rows = run_read(driver, statement, params, settings.database)
     columns = list(rows[0]) if rows else []
     _print_rows(rows, columns, as_json)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from kg.errors import StoreError
 from kg.models import DuplicateRecord, Paper, SkippedRecord
@@ -59,6 +59,12 @@ class WriteReport(BaseModel):
     interrupted_runs: list[dict[str, Any]] = Field(default_factory=list)
     nodes: dict[str, int] = Field(default_factory=dict)
     edges: dict[str, int] = Field(default_factory=dict)
+    _changed: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def changed_ids(self) -> list[str]:
+        """Ids of the papers this command wrote (added or updated) or removed, for a Neo4j mirror."""
+        return self._changed
 
     @property
     def entities(self) -> dict[str, int]:
@@ -149,6 +155,7 @@ def _write_stream(
     for extraction in extract_papers(stream.papers(inputs, fmt), batch_size=batch_size, n_process=workers, mode=mode):
         paper = stream.pending.popleft()
         batch.append(link_paper(extraction, paper, table=table, inverse=inverse))
+        report._changed.append(paper.id)
         done += 1
         if len(batch) >= commit_every:
             flush()
@@ -276,6 +283,7 @@ def remove(paper_ids: Sequence[str], store: PathLike | None = None) -> WriteRepo
         run = st.begin_run("remove", {"paper_ids": list(paper_ids)})
         removed = st.remove_papers(paper_ids)
         report.removed = len(removed)
+        report._changed.extend(removed)
         report.not_found = sorted(set(paper_ids) - set(removed))
         _finish(st, report)
         st.finish_run(run, report.model_dump(mode="json"))

@@ -13,6 +13,7 @@ from kg.store.embedded import (
     fresh_store,
     load_store,
     open_store,
+    save_store,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "fresh_store",
     "load_store",
     "open_store",
+    "save_store",
 ]

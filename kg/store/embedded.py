@@ -835,3 +835,19 @@ def _retire(db: Path) -> None:
 def load_store(path: str | Path | None = None) -> Store:
     """Open a store read-only (kept for callers of the folder store; same as ``open_store``)."""
     return open_store(path)
+
+
+def save_store(
+    path: str | Path, data: GraphData, extractions: Sequence[Extraction] = (), report: dict[str, Any] | None = None
+) -> Path:
+    """Write a graph made elsewhere (``GraphData``) as a new store at ``path``, replacing one there.
+
+    For tests and imports; ``kg.build`` makes stores from papers. The ``report``
+    is logged as the store's one run.
+    """
+    path = Path(path)
+    with fresh_store(path) as store:
+        run = store.begin_run("import", {})
+        store.write_data(data, extractions)
+        store.finish_run(run, report or {})
+    return path

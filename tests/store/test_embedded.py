@@ -1,13 +1,14 @@
+"""The SQLite store: what it keeps, how it refuses, how writers exclude each other."""
+
 from __future__ import annotations
 
-import json
+import sqlite3
 
 import pytest
 
 from kg.errors import StoreError
 from kg.graph import build_graph
 from kg.models import (
-    SCHEMA_VERSION,
     Edge,
     EdgeType,
     Entity,
@@ -20,7 +21,8 @@ from kg.models import (
     Paper,
     Role,
 )
-from kg.store import default_store_path, load_store, save_store
+from kg.store import create_store, default_store_path, fresh_store, open_store, save_store
+from kg.store.embedded import DB_FILE
 
 
 def _data(title: str = "GRPO on GSM8K") -> GraphData:
@@ -47,69 +49,72 @@ def _extraction() -> Extraction:
 REPORT = {"papers_read": 1, "skipped": [{"file": "in.jsonl", "line": 3, "reason": "no title"}], "duplicates": []}
 
 
-def test_save_store_writes_the_three_files(tmp_path):
+def test_save_store_writes_one_database_and_gives_back_what_was_saved(tmp_path):
     path = save_store(tmp_path / "store", _data(), [_extraction()], REPORT)
-    assert sorted(p.name for p in path.iterdir()) == ["extractions.jsonl", "graph.json", "manifest.json"]
-    lines = (path / "extractions.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line) for line in lines] == [_extraction().model_dump(mode="json", exclude_none=False)]
-    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["schema_version"] == SCHEMA_VERSION
-    assert manifest["report"] == REPORT
-    assert manifest["counts"]["papers"] == 1
-    assert manifest["counts"]["edges_by_type"] == {"EVALUATES_ON": 1}
+    assert (path / DB_FILE).is_file()
+    with open_store(path) as store:
+        assert store.to_data() == _data()
+        assert list(store.iter_extractions()) == [_extraction()]
+        assert store.last_report() == REPORT
+        assert store.counts() == {"nodes": {"Dataset": 1, "Paper": 1}, "edges": {"EVALUATES_ON": 1}}
+        edges = sorted(store.graph.edges(keys=True, data=True))
+    assert edges == sorted(build_graph(_data()).edges(keys=True, data=True))
 
 
-def test_load_store_gives_back_what_was_saved(tmp_path):
-    save_store(tmp_path / "store", _data(), [_extraction()], REPORT)
-    store = load_store(tmp_path / "store")
-    assert store.data == _data()
-    assert store.extractions == [_extraction()]
-    assert store.manifest["report"] == REPORT
-    assert sorted(store.graph.edges(keys=True, data=True)) == sorted(build_graph(_data()).edges(keys=True, data=True))
+def test_database_is_in_wal_mode_with_indexes_for_the_queries(tmp_path):
+    path = save_store(tmp_path / "store", _data())
+    conn = sqlite3.connect(path / DB_FILE)
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"edges_target", "edges_source", "edges_paper", "entity_forms_norm", "entities_name"} <= indexes
+    conn.close()
+    with create_store(path) as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_save_store_again_replaces_the_store(tmp_path):
+def test_save_store_again_replaces_the_store_and_keeps_its_id(tmp_path):
     save_store(tmp_path / "store", _data("first"), [_extraction()], REPORT)
-    save_store(tmp_path / "store", _data("second"), [], {})
-    store = load_store(tmp_path / "store")
-    assert store.data.papers[0].title == "second"
-    assert store.extractions == []
-    assert store.manifest["report"] == {}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    with open_store(tmp_path / "store") as store:
+        first_id = store.store_id
+    save_store(tmp_path / "store", _data("second"))
+    with open_store(tmp_path / "store") as store:
+        assert [p.title for p in store.iter_papers()] == ["second"]
+        assert store.store_id == first_id
+        assert store.last_report() == {}
 
 
 def test_save_store_refuses_a_folder_that_is_not_a_store(tmp_path):
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(StoreError, match="not a kg store"):
-        save_store(tmp_path, _data(), [], {})
+    with pytest.raises(StoreError, match="not empty and not a kg store"):
+        save_store(tmp_path, _data())
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
-def test_load_store_missing_folder_says_how_to_build(tmp_path):
-    with pytest.raises(StoreError, match=r"no kg store at .*missing: run `kg build INPUT --store .*missing` first"):
-        load_store(tmp_path / "missing")
+def test_open_store_missing_folder_says_how_to_build(tmp_path):
+    with pytest.raises(StoreError, match=r"kg build INPUT --store"):
+        open_store(tmp_path / "missing")
 
 
-def test_load_store_folder_without_manifest_is_not_a_store(tmp_path):
+def test_open_store_of_the_old_json_layout_asks_to_rebuild(tmp_path):
     (tmp_path / "graph.json").write_text("{}", encoding="utf-8")
-    with pytest.raises(StoreError, match="no kg store"):
-        load_store(tmp_path)
+    (tmp_path / "manifest.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(StoreError, match="older kg.*--replace"):
+        open_store(tmp_path)
 
 
-def test_load_store_other_schema_version_asks_to_rebuild(tmp_path):
-    path = save_store(tmp_path / "store", _data(), [], {})
-    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    manifest["schema_version"] = SCHEMA_VERSION + 1
-    (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+def test_open_store_other_layout_version_asks_to_rebuild(tmp_path):
+    path = save_store(tmp_path / "store", _data())
+    conn = sqlite3.connect(path / DB_FILE)
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'store_version'")
+    conn.commit()
+    conn.close()
     with pytest.raises(StoreError, match="build it again"):
-        load_store(path)
+        open_store(path)
 
 
-def test_load_store_broken_graph_file(tmp_path):
-    path = save_store(tmp_path / "store", _data(), [], {})
-    (path / "graph.json").write_text("{not json", encoding="utf-8")
+def test_open_store_broken_database_is_one_store_error(tmp_path):
+    (tmp_path / DB_FILE).write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="broken kg store"):
-        load_store(path)
+        open_store(tmp_path)
 
 
 def test_default_store_path_follows_env(monkeypatch, tmp_path):
@@ -119,16 +124,66 @@ def test_default_store_path_follows_env(monkeypatch, tmp_path):
     assert default_store_path().name == "kg-out"
 
 
-def test_save_store_failure_keeps_the_old_store(tmp_path, monkeypatch):
-    import kg.store.embedded as embedded
+def test_a_second_writer_is_refused_with_a_clear_message(tmp_path):
+    with create_store(tmp_path / "store"):
+        with pytest.raises(StoreError, match="being written by another kg process"):
+            create_store(tmp_path / "store")
+    with create_store(tmp_path / "store") as again:  # the lock goes with the first writer
+        assert again.writable
 
-    save_store(tmp_path / "store", _data("kept"), [], {})
 
-    def broken(*args, **kwargs):
-        raise OSError("disk full")
+def test_a_read_only_store_refuses_writes(tmp_path):
+    save_store(tmp_path / "store", _data())
+    with open_store(tmp_path / "store") as store, pytest.raises(StoreError, match="read-only"):
+        store.remove_papers(["p1"])
 
-    monkeypatch.setattr(embedded, "_write_files", broken)
-    with pytest.raises(StoreError, match="disk full"):
-        save_store(tmp_path / "store", _data("lost"), [], {})
-    assert load_store(tmp_path / "store").data.papers[0].title == "kept"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+def test_failed_replacement_keeps_the_old_store(tmp_path):
+    save_store(tmp_path / "store", _data("kept"))
+    with pytest.raises(RuntimeError, match="disk full"), fresh_store(tmp_path / "store") as store:
+        store.write_data(_data("lost"))
+        raise RuntimeError("disk full")
+    with open_store(tmp_path / "store") as store:
+        assert [p.title for p in store.iter_papers()] == ["kept"]
+    assert sorted(p.name for p in (tmp_path / "store").iterdir() if not p.name.startswith(".")) == [DB_FILE]
+
+
+def test_remove_papers_drops_their_rows_and_orphaned_entities(tmp_path):
+    data = _data()
+    data.papers.append(Paper(id="p2", title="Other", abstract="We use GSM8K and MATH."))
+    data.entities.append(Entity(id="dataset:math", type=EntityType.DATASET, name="MATH"))
+    for target in ("dataset:gsm8k", "dataset:math"):
+        data.edges.append(Edge(type=EdgeType.USES_DATASET, source="p2", target=target, source_label=NodeLabel.PAPER,
+                               target_label=NodeLabel.DATASET, evidence="We use GSM8K and MATH.", paper_ids=["p2"]))
+    save_store(tmp_path / "store", data)
+    with create_store(tmp_path / "store") as store:
+        before = store.fingerprint()
+        assert store.remove_papers(["p2", "nope"]) == ["p2"]
+        assert [e.id for e in store.iter_entities()] == ["dataset:gsm8k"]
+        assert store.counts()["edges"] == {"EVALUATES_ON": 1}
+        assert store.fingerprint() != before
+        assert store.fingerprint().startswith("1-")
+
+
+def test_fingerprint_depends_on_content_not_on_order(tmp_path):
+    a, b = _data(), _data()
+    b.papers = [Paper(id="p1", title="GRPO on GSM8K", abstract="We evaluate on GSM8K.", year=2025)]
+    save_store(tmp_path / "a", a)
+    save_store(tmp_path / "b", b)
+    save_store(tmp_path / "c", _data("another title"))
+    with open_store(tmp_path / "a") as sa, open_store(tmp_path / "b") as sb, open_store(tmp_path / "c") as sc:
+        assert sa.fingerprint() == sb.fingerprint() != sc.fingerprint()
+        assert sa.store_id != sb.store_id
+
+
+def test_runs_are_logged_and_an_unfinished_one_is_interrupted(tmp_path):
+    save_store(tmp_path / "store", _data(), report=REPORT)
+    with create_store(tmp_path / "store") as store:
+        store.begin_run("add", {"files": ["x.jsonl"]})
+    with open_store(tmp_path / "store") as store:
+        runs = store.runs()
+        assert [r["command"] for r in runs] == ["import", "add"]
+        assert [r["command"] for r in store.interrupted_runs()] == ["add"]
+        assert store.last_report() == REPORT
+        meta = store.meta()
+    assert meta["format"] == "kg-store" and meta["paper_count"] == 1

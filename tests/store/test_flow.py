@@ -23,11 +23,6 @@ SAMPLE = REPO / "examples" / "sample_papers.jsonl"
 HELDOUT = REPO / "tests" / "data" / "synthetic_heldout.jsonl"
 
 
-def _seed() -> Path:
-    shared = REPO.parent / "shared" / "corpus" / "trending_papers.txt"
-    return shared if shared.is_file() else REPO / "tests" / "data" / "seed" / "trending_papers.txt"
-
-
 def _write_jsonl(path: Path, papers) -> Path:
     with path.open("w", encoding="utf-8") as fh:
         for p in papers:
@@ -49,8 +44,8 @@ def _snapshot(path: Path, *, sources: bool = True) -> dict:
 
 
 @pytest.fixture(scope="module")
-def seed_papers():
-    papers = read_papers([_seed()]).papers
+def seed_papers(seed_corpus):
+    papers = read_papers([seed_corpus]).papers
     assert len(papers) > 100
     return papers
 

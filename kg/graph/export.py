@@ -6,33 +6,145 @@ Three formats, each for a different user:
   as ``None``, lists as JSON-encoded strings, and a ``labels`` node attribute
   (``":Dataset"``) as Neo4j's own GraphML export writes it.
 - node-link JSON (networkx ``node_link_data`` with ``edges="edges"``) for
-  programs and for the embedded store itself.
+  programs.
 - CSV in the ``neo4j-admin database import`` layout, the fast path for loading
   a large graph into an empty Neo4j database: one ``nodes_<Label>.csv`` per
   label and one ``relationships_<TYPE>.csv`` per type, with typed headers.
 
+Every ``export_*`` function takes either a networkx graph (``build_graph``'s)
+or a *graph source*: an embedded ``Store`` or anything else with
+``iter_papers``, ``iter_entities``, ``iter_claims`` and ``iter_edges`` (edges
+sorted by type, source and target, as the store yields them). A source is
+written as it streams, one node or edge at a time, so exporting a store of any
+size never builds the whole graph in memory.
+
 The readers rebuild a graph equal to the one written, so tests (and users) can
 check that nothing was lost on the way out.
+
+Example:
+    >>> with open_store("kg-out") as store:  # doctest: +SKIP
+    ...     export_graphml(store, "kg.graphml")
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import json
+import os
+import re
 import types
 import typing
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol, TextIO
+from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 from pydantic import BaseModel
 
 from kg.errors import InputError
-from kg.graph.builder import build_graph, graph_to_data
+from kg.graph.builder import build_graph, graph_to_data, node_label
 from kg.models import Claim, Edge, Entity, GraphData, NodeLabel, Paper
 
 ARRAY_DELIMITER = ";"
 _EDGE_SPECIAL = ("source", "target", "type")
+_SOURCE_METHODS = ("iter_papers", "iter_entities", "iter_claims", "iter_edges")
+
+
+class GraphSource(Protocol):
+    """What the streaming writers read: a ``kg.store.Store``, or anything with these four iterators."""
+
+    def iter_papers(self) -> Iterable[Paper]: ...
+
+    def iter_entities(self) -> Iterable[Entity]: ...
+
+    def iter_claims(self) -> Iterable[Claim]: ...
+
+    def iter_edges(self) -> Iterable[Edge]:
+        """Edges sorted by (type, source, target); repeated keys are merged like ``build_graph`` does."""
+        ...
+
+
+Exportable = nx.MultiDiGraph | GraphSource
+
+
+def is_graph_source(x: Any) -> bool:
+    """True for a store (or another object with the four iterators), False for a networkx graph."""
+    return not isinstance(x, nx.Graph) and all(callable(getattr(x, name, None)) for name in _SOURCE_METHODS)
+
+
+class _DataSource:
+    """``GraphData`` (or a graph turned into it) seen as a graph source."""
+
+    def __init__(self, data: GraphData) -> None:
+        self.data = data
+
+    def iter_papers(self) -> Iterator[Paper]:
+        return iter(self.data.papers)
+
+    def iter_entities(self) -> Iterator[Entity]:
+        return iter(self.data.entities)
+
+    def iter_claims(self) -> Iterator[Claim]:
+        return iter(self.data.claims)
+
+    def iter_edges(self) -> Iterator[Edge]:
+        return iter(self.data.edges)
+
+
+def _check_exportable(x: Any) -> None:
+    if not is_graph_source(x) and not isinstance(x, nx.Graph):
+        raise TypeError(f"cannot export {type(x).__name__}: expected a networkx graph or a kg store")
+
+
+def _as_source(x: Exportable) -> GraphSource:
+    _check_exportable(x)
+    return x if is_graph_source(x) else _DataSource(graph_to_data(x))
+
+
+def _nodes(source: GraphSource) -> Iterator[Paper | Entity | Claim]:
+    return chain(source.iter_papers(), source.iter_entities(), source.iter_claims())
+
+
+def _merged_edges(source: GraphSource) -> Iterator[Edge]:
+    """The source's edges with consecutive repeats of one (source, type, target) merged.
+
+    As in ``build_graph``, the first edge's attributes are kept and the paper
+    ids of the others are appended (each once).
+    """
+    pending: Edge | None = None
+    for edge in source.iter_edges():
+        if pending is not None and edge.key == pending.key:
+            merged = list(dict.fromkeys([*pending.paper_ids, *edge.paper_ids]))
+            pending = pending.model_copy(update={"paper_ids": merged})
+            continue
+        if pending is not None:
+            yield pending
+        pending = edge
+    if pending is not None:
+        yield pending
+
+
+def _node_attrs(node: Paper | Entity | Claim) -> dict[str, Any]:
+    """A node's attributes exactly as ``build_graph`` sets them."""
+    return {"label": node_label(node).value, **node.model_dump(mode="json")}
+
+
+@contextlib.contextmanager
+def _atomic_text(path: Path) -> Iterator[TextIO]:
+    """A text file that appears at ``path`` only when the block ends without error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as f:
+            yield f
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _field_kind(model: type[BaseModel], name: str) -> str:
@@ -63,9 +175,12 @@ def _list_fields() -> frozenset[str]:
 LIST_FIELDS = _list_fields()
 
 
+# --------------------------------------------------------------- GraphML
+
+
 def _graphml_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return {
-        k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+        k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
         for k, v in attrs.items()
         if v is not None
     }
@@ -81,15 +196,99 @@ def to_graphml_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return H
 
 
-def export_graphml(G: nx.MultiDiGraph, path: str | Path) -> Path:
-    """Write ``G`` as GraphML for Gephi or Cytoscape; returns the path written.
+# GraphML attr.type of each neo4j-admin kind (networkx writes Python int as "long").
+_GRAPHML_TYPES = {"int": "long", "float": "double", "string": "string", "string[]": "string"}
+_GRAPHML_NS = (
+    'xmlns="http://graphml.graphdrawing.org/xmlns" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"'
+)
+# Characters XML 1.0 cannot hold at all, not even as character references.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_TEXT_ENTITIES = {"\r": "&#13;"}
+_ATTR_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def _graphml_keys() -> dict[str, dict[str, str]]:
+    """``{"node"|"edge": {attribute name: GraphML type}}`` from the pydantic models."""
+    node = {"label": "string", "labels": "string"}
+    for model in (Paper, Entity, Claim):
+        for name in model.model_fields:
+            node.setdefault(name, _GRAPHML_TYPES[_field_kind(model, name)])
+    edge = {name: _GRAPHML_TYPES[_field_kind(Edge, name)] for name in Edge.model_fields}
+    return {"node": node, "edge": edge}
+
+
+def _key_ids(keys: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The id of each key: its name, or ``edge_<name>`` for an edge key a node key already names
+    (key ids are unique in a GraphML file; readers go by ``attr.name``)."""
+    ids = {"node": {name: name for name in keys["node"]}, "edge": {}}
+    for name in keys["edge"]:
+        ids["edge"][name] = f"edge_{name}" if name in keys["node"] else name
+    return ids
+
+
+def _xml_text(value: Any) -> str:
+    """A property value as GraphML data text: lists and dicts as JSON, XML-escaped.
+
+    Characters that XML 1.0 cannot carry (C0 controls other than tab, newline
+    and carriage return; lone surrogates) become U+FFFD.
+    """
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
+    return escape(_XML_INVALID.sub("\ufffd", text), _TEXT_ENTITIES)
+
+
+def _xml_attr(value: str) -> str:
+    return quoteattr(_XML_INVALID.sub("\ufffd", value), _ATTR_ENTITIES)
+
+
+def _data_elements(attrs: dict[str, Any], ids: dict[str, str]) -> str:
+    return "".join(
+        f'\n      <data key={_xml_attr(ids[k])}>{_xml_text(v)}</data>' for k, v in attrs.items() if v is not None
+    )
+
+
+def _write_graphml_stream(source: GraphSource, f: IO[str]) -> None:
+    keys = _graphml_keys()
+    ids = _key_ids(keys)
+    f.write(f"<?xml version='1.0' encoding='utf-8'?>\n<graphml {_GRAPHML_NS}>\n")
+    for scope in ("node", "edge"):
+        for name, kind in keys[scope].items():
+            f.write(
+                f"  <key id={_xml_attr(ids[scope][name])} for=\"{scope}\" "
+                f"attr.name={_xml_attr(name)} attr.type=\"{kind}\" />\n"
+            )
+    f.write('  <graph edgedefault="directed">\n')
+    for node in _nodes(source):
+        attrs = _node_attrs(node)
+        attrs["labels"] = f":{attrs['label']}"
+        f.write(f"    <node id={_xml_attr(node.id)}>{_data_elements(attrs, ids['node'])}\n    </node>\n")
+    for edge in _merged_edges(source):
+        f.write(
+            f"    <edge source={_xml_attr(edge.source)} target={_xml_attr(edge.target)} "
+            f"id={_xml_attr(edge.type.value)}>{_data_elements(edge.model_dump(mode='json'), ids['edge'])}\n    </edge>\n"
+        )
+    f.write("  </graph>\n</graphml>\n")
+
+
+def export_graphml(x: Exportable, path: str | Path) -> Path:
+    """Write a graph or a store as GraphML for Gephi or Cytoscape; returns the path written.
+
+    A store is streamed: keys are declared from the models, then every node,
+    then every edge, without building the graph. ``read_graphml`` reads either back.
 
     Example:
         >>> export_graphml(G, "kg.graphml")  # doctest: +SKIP
     """
+    _check_exportable(x)
     path = Path(path)
+    if is_graph_source(x):
+        with _atomic_text(path) as f:
+            _write_graphml_stream(x, f)
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    nx.write_graphml(to_graphml_graph(G), path, named_key_ids=True)
+    nx.write_graphml(to_graphml_graph(x), path, named_key_ids=True)
     return path
 
 
@@ -113,8 +312,11 @@ def read_graphml(path: str | Path) -> nx.MultiDiGraph:
     return decode_graphml_graph(H)
 
 
+# ------------------------------------------------------------ node-link
+
+
 def node_link_data(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """The node-link dict of ``G`` (edges under ``"edges"``), as the store writes it."""
+    """The node-link dict of ``G`` (edges under ``"edges"``)."""
     return nx.node_link_data(G, edges="edges")
 
 
@@ -130,12 +332,32 @@ def node_link_to_graph(data: dict[str, Any]) -> nx.MultiDiGraph:
     return G
 
 
-def export_node_link(G: nx.MultiDiGraph, path: str | Path) -> Path:
-    """Write ``G`` as node-link JSON; returns the path written."""
+def _write_json_array(f: IO[str], items: Iterable[dict[str, Any]]) -> None:
+    f.write("[")
+    for i, item in enumerate(items):
+        f.write(", " if i else "")
+        f.write(json.dumps(item, ensure_ascii=False))
+    f.write("]")
+
+
+def _write_node_link_stream(source: GraphSource, f: IO[str]) -> None:
+    """``json.dump(node_link_data(G))`` of the source's graph, one node or edge at a time."""
+    f.write('{"directed": true, "multigraph": true, "graph": {}, "nodes": ')
+    _write_json_array(f, (_node_attrs(node) for node in _nodes(source)))
+    f.write(', "edges": ')
+    _write_json_array(f, ({**e.model_dump(mode="json"), "key": e.type.value} for e in _merged_edges(source)))
+    f.write("}")
+
+
+def export_node_link(x: Exportable, path: str | Path) -> Path:
+    """Write a graph or a store as node-link JSON (a store is streamed); returns the path written."""
+    _check_exportable(x)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as f:
-        json.dump(node_link_data(G), f, ensure_ascii=False)
+    with _atomic_text(path) as f:
+        if is_graph_source(x):
+            _write_node_link_stream(x, f)
+        else:
+            json.dump(node_link_data(x), f, ensure_ascii=False)
     return path
 
 
@@ -172,50 +394,72 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
+_NODE_MODELS: dict[str, type[BaseModel]] = {NodeLabel.PAPER.value: Paper, NodeLabel.CLAIM.value: Claim}
+_EDGE_COLUMNS = [n for n in Edge.model_fields if n not in _EDGE_SPECIAL]
 
 
-def _node_files(data: GraphData) -> dict[str, tuple[type[BaseModel], list[BaseModel]]]:
-    groups: dict[str, tuple[type[BaseModel], list[BaseModel]]] = {}
-    if data.papers:
-        groups[NodeLabel.PAPER.value] = (Paper, list(data.papers))
-    for entity in data.entities:
-        groups.setdefault(entity.label.value, (Entity, []))[1].append(entity)
-    if data.claims:
-        groups[NodeLabel.CLAIM.value] = (Claim, list(data.claims))
-    return groups
+class _CsvFiles:
+    """The CSV files of one export, each opened with its header when its first row comes."""
+
+    def __init__(self, directory: Path, stack: contextlib.ExitStack) -> None:
+        self.directory = directory
+        self.stack = stack
+        self.writers: dict[str, Any] = {}
+
+    def row(self, name: str, header: list[str], cells: list[str]) -> None:
+        writer = self.writers.get(name)
+        if writer is None:
+            f = self.stack.enter_context((self.directory / name).open("w", encoding="utf-8", newline=""))
+            writer = self.writers[name] = csv.writer(f)
+            writer.writerow(header)
+        writer.writerow(cells)
+
+    def written(self) -> list[Path]:
+        """Node files, then relationship files, each sorted by name."""
+        names = sorted(self.writers, key=lambda n: (not n.startswith("nodes_"), n))
+        return [self.directory / n for n in names]
 
 
-def export_csv(G: nx.MultiDiGraph, directory: str | Path) -> list[Path]:
-    """Write the graph as CSV files for ``neo4j-admin database import``; returns the files.
+@functools.cache
+def _node_header(model: type[BaseModel]) -> tuple[list[str], list[str]]:
+    """The property columns of a node file and its typed header."""
+    columns = _node_columns(model)
+    return columns, ["id:ID", *(_typed(model, c) for c in columns), ":LABEL"]
 
-    Load them into an empty database with the command of ``neo4j_admin_command``.
-    List properties use ``;`` (neo4j-admin's default array delimiter) between items.
+
+_EDGE_HEADER = [":START_ID", ":END_ID", ":TYPE", *(_typed(Edge, c) for c in _EDGE_COLUMNS)]
+
+
+def _node_csv(files: _CsvFiles, node: Paper | Entity | Claim) -> None:
+    label = node_label(node).value
+    columns, header = _node_header(_NODE_MODELS.get(label, Entity))
+    files.row(f"nodes_{label}.csv", header, [node.id, *(_cell(getattr(node, c)) for c in columns), label])
+
+
+def _edge_csv(files: _CsvFiles, edge: Edge) -> None:
+    edge_type = edge.type.value
+    cells = [edge.source, edge.target, edge_type, *(_cell(getattr(edge, c)) for c in _EDGE_COLUMNS)]
+    files.row(f"relationships_{edge_type}.csv", _EDGE_HEADER, cells)
+
+
+def export_csv(x: Exportable, directory: str | Path) -> list[Path]:
+    """Write a graph or a store as CSV files for ``neo4j-admin database import``; returns the files.
+
+    A store is streamed row by row. One file per node label and per edge type
+    that has rows; load them into an empty database with the command of
+    ``neo4j_admin_command``. List properties use ``;`` (neo4j-admin's default
+    array delimiter) between items.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    data = graph_to_data(G)
-    written: list[Path] = []
-    for label, (model, nodes) in sorted(_node_files(data).items()):
-        columns = _node_columns(model)
-        header = ["id:ID", *(_typed(model, c) for c in columns), ":LABEL"]
-        rows = [[n.id, *(_cell(getattr(n, c)) for c in columns), label] for n in nodes]
-        path = directory / f"nodes_{label}.csv"
-        _write_csv(path, header, rows)
-        written.append(path)
-    columns = [n for n in Edge.model_fields if n not in _EDGE_SPECIAL]
-    header = [":START_ID", ":END_ID", ":TYPE", *(_typed(Edge, c) for c in columns)]
-    for edge_type in sorted({e.type.value for e in data.edges}):
-        edges = [e for e in data.edges if e.type.value == edge_type]
-        rows = [[e.source, e.target, edge_type, *(_cell(getattr(e, c)) for c in columns)] for e in edges]
-        path = directory / f"relationships_{edge_type}.csv"
-        _write_csv(path, header, rows)
-        written.append(path)
-    return written
+    source = _as_source(x)
+    with contextlib.ExitStack() as stack:
+        files = _CsvFiles(directory, stack)
+        for node in _nodes(source):
+            _node_csv(files, node)
+        for edge in _merged_edges(source):
+            _edge_csv(files, edge)
+    return files.written()
 
 
 def neo4j_admin_command(directory: str | Path, database: str = "neo4j") -> str:

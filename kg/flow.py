@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from kg.errors import StoreError
+from kg.errors import InputError, StoreError
 from kg.models import DuplicateRecord, Paper, SkippedRecord
 from kg.store.embedded import Store, content_hash, create_store, default_store_path, fresh_store, open_store
 
@@ -165,6 +165,19 @@ def _write_stream(
         flush()
 
 
+def _check_inputs(files: Sequence[PathLike], fmt: str | None) -> None:
+    """Fail before touching the store when an input file cannot be read at all."""
+    from kg.io import detect_format
+
+    if not files:
+        raise InputError("no input files given")
+    for f in files:
+        if fmt is None:
+            detect_format(f)
+        elif not Path(f).is_file():
+            raise InputError(f"{f}: no such file")
+
+
 def _notice_interrupted(store: Store) -> list[dict[str, Any]]:
     """Close the log entries of killed runs, returning them for the report."""
     found = store.interrupted_runs()
@@ -214,6 +227,7 @@ def build(
     """
     path = Path(store) if store is not None else default_store_path()
     files = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    _check_inputs(files, fmt)
     if not replace:
         _refuse_non_empty(path)
     report = WriteReport(command="build", store=str(path), files=[str(f) for f in files])
@@ -259,6 +273,7 @@ def add(
     """
     path = Path(store) if store is not None else default_store_path()
     files = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    _check_inputs(files, fmt)
     report = WriteReport(command="add", store=str(path), files=[str(f) for f in files])
     with create_store(path) as st:
         report.interrupted_runs = _notice_interrupted(st)

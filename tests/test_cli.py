@@ -21,7 +21,7 @@ from kg.models import (
     Paper,
 )
 from kg.query import run_query
-from kg.store import load_store, save_store
+from kg.store import load_store, open_store, save_store
 
 runner = CliRunner()
 
@@ -170,7 +170,7 @@ def test_cli_stats_table(store):
     assert "Dataset" in result.stdout and "EVALUATED_ON" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["build", "extract", "query", "export", "stats", "load", "cypher"])
+@pytest.mark.parametrize("command", ["build", "add", "remove", "extract", "query", "export", "stats", "load", "cypher"])
 def test_cli_help_gives_an_example(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
@@ -217,12 +217,32 @@ def test_cli_build_json_summary_and_store(papers_file, tmp_path):
     assert len(summary["duplicates"]) == 1
     assert [s["line"] for s in summary["skipped"]] == [4, 5]
     assert summary["entities"] == {"Dataset": 1}
-    loaded = load_store(store)
-    assert [p.id for p in loaded.data.papers] == ["a1", "a2"]
-    assert len(loaded.extractions) == 2
-    assert loaded.manifest["report"]["skipped"] == summary["skipped"]
-    rows = run_query("papers-using", {"dataset": "gsm8k"}, loaded.graph)
+    with open_store(store) as loaded:
+        assert [p.id for p in loaded.iter_papers()] == ["a1", "a2"]
+        assert len(list(loaded.iter_extractions())) == 2
+        assert loaded.last_report()["skipped"] == summary["skipped"]
+        rows = run_query("papers-using", {"dataset": "gsm8k"}, loaded)
     assert [r["id"] for r in rows] == ["a1", "a2"]
+
+
+def test_cli_build_refuses_a_store_with_papers_then_add_and_remove_change_it(papers_file, tmp_path):
+    store = str(tmp_path / "s")
+    assert runner.invoke(app, ["build", str(papers_file), "--store", store]).exit_code == 0
+    again = runner.invoke(app, ["build", str(papers_file), "--store", store])
+    assert again.exit_code == 1
+    assert "already holds 2 papers" in _one_error_line(again) and "--replace" in _one_error_line(again)
+    more = tmp_path / "more.jsonl"
+    more.write_text(json.dumps({"id": "a9", "title": "Paper nine", "abstract": "We use MATH-500."}) + "\n", encoding="utf-8")
+    added = runner.invoke(app, ["add", str(papers_file), str(more), "--store", store])
+    assert added.exit_code == 0, added.output
+    assert "papers: 1 added, 0 updated, 2 unchanged" in added.stdout
+    removed = runner.invoke(app, ["remove", "a1", "zz", "--store", store, "--json"])
+    assert removed.exit_code == 0, removed.output
+    summary = json.loads(removed.stdout)
+    assert (summary["removed"], summary["not_found"], summary["nodes"]["Paper"]) == (1, ["zz"], 2)
+    replaced = runner.invoke(app, ["build", str(more), "--store", store, "--replace", "--json"])
+    assert replaced.exit_code == 0, replaced.output
+    assert json.loads(replaced.stdout)["nodes"]["Paper"] == 1
 
 
 def test_cli_build_text_summary_lists_skipped_records(papers_file, tmp_path):

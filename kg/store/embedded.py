@@ -780,6 +780,7 @@ def fresh_store(path: str | Path | None = None) -> Iterator[Store]:
     """
     path = Path(path) if path is not None else default_store_path()
     _check_folder(path)
+    created = not path.exists()
     lock = _take_lock(path)
     for stale in path.glob(f"{DB_FILE}.building-*"):
         with contextlib.suppress(OSError):
@@ -813,6 +814,10 @@ def fresh_store(path: str | Path | None = None) -> Iterator[Store]:
         for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
             with contextlib.suppress(OSError):
                 p.unlink()
+        if created:  # a failed first build leaves no folder behind
+            with contextlib.suppress(OSError):
+                (path / LOCK_FILE).unlink()
+                path.rmdir()
         raise
     finally:
         _release(lock)

@@ -30,13 +30,14 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from enum import Enum
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import kg
 from kg.errors import StoreError
-from kg.link.paper import Mention, PaperLink, entity_from_forms
+from kg.link.paper import PaperLink, entity_from_forms
 from kg.models import (
     SCHEMA_VERSION,
     Claim,
@@ -474,40 +475,32 @@ class Store:
         c.execute("DELETE FROM entity_forms WHERE papers <= 0")
         return {t for t in touched if ":" in t and not t.startswith("claim:")}, removed
 
-    def _insert_links(self, links: Sequence[PaperLink], run: int | None) -> set[str]:
+    def _insert_rows(self, rows: Sequence[PaperRows], run: int | None) -> set[str]:
         c = self.conn
         c.executemany(
             f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, content_hash, extraction, run) "
             f"VALUES ({_q(len(_PAPER_COLUMNS) + 3)})",
-            [_paper_row(pl.paper) + (content_hash(pl.paper.title, pl.paper.abstract), _extraction_json(pl.extraction), run)
-             for pl in links],
+            [(*r.paper, run) for r in rows],
         )
-        mentions = [m for pl in links for m in pl.mentions]
-        self._insert_mentions([(pl.paper.id, m) for pl in links for m in pl.mentions])
-        c.executemany(
-            f"INSERT INTO edges (paper_id, {', '.join(chr(34) + c_ + chr(34) for c_ in _EDGE_COLUMNS)}) "
-            f"VALUES ({_q(len(_EDGE_COLUMNS) + 1)})",
-            [(pl.paper.id, *_edge_row(e)) for pl in links for e in pl.edges],
-        )
-        c.executemany(
-            f"INSERT INTO claims ({', '.join(chr(34) + c_ + chr(34) for c_ in _CLAIM_COLUMNS)}) VALUES ({_q(len(_CLAIM_COLUMNS))})",
-            [tuple(_plain(getattr(cl, k)) for k in _CLAIM_COLUMNS) for pl in links for cl in pl.claims],
-        )
+        mentions = [m for r in rows for m in r.mentions]
+        self._insert_mentions(mentions)
+        c.executemany(_INSERT_EDGE, [e for r in rows for e in r.edges])
+        c.executemany(_INSERT_CLAIM, [cl for r in rows for cl in r.claims])
         c.executemany(
             "INSERT INTO entities (id, type, name, canonical) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-            [(m.entity_id, m.type.value, m.canonical or m.form, m.canonical) for m in mentions],
+            [(m[1], m[2], m[5] or m[3], m[5]) for m in mentions],
         )
-        return {m.entity_id for m in mentions}
+        return {m[1] for m in mentions}
 
-    def _insert_mentions(self, rows: Sequence[tuple[str, Mention]]) -> None:
+    def _insert_mentions(self, rows: Sequence[MentionRow]) -> None:
         self.conn.executemany(
             "INSERT INTO mentions (paper_id, entity_id, form, n) VALUES (?, ?, ?, ?)",
-            [(pid, m.entity_id, m.form, m.count) for pid, m in rows],
+            [(m[0], m[1], m[3], m[4]) for m in rows],
         )
         self.conn.executemany(
             "INSERT INTO entity_forms (entity_id, form, norm, papers, mentions) VALUES (?, ?, ?, 1, ?) "
             "ON CONFLICT(entity_id, form) DO UPDATE SET papers = papers + 1, mentions = mentions + excluded.mentions",
-            [(m.entity_id, m.form, normalize_name(m.form), m.count) for _, m in rows],
+            [(m[1], m[3], normalize_name(m[3]), m[4]) for m in rows],
         )
 
     def _refresh_entities(self, ids: Iterable[str]) -> None:
@@ -530,21 +523,24 @@ class Store:
         c.executemany("UPDATE entities SET name = ?, aliases = ?, papers = ? WHERE id = ?", updates)
         c.executemany("DELETE FROM entities WHERE id = ?", gone)
 
-    def write_links(self, links: Sequence[PaperLink], run: int | None = None) -> dict[str, int]:
+    def write_links(self, links: Sequence[PaperLink | PaperRows], run: int | None = None) -> dict[str, int]:
         """Write linked papers in one transaction; a stored paper with the same id is replaced.
+
+        Args:
+            links: ``PaperLink``s, or their ``paper_rows`` (made in worker processes).
+            run: the ``runs`` entry whose batch count this write advances.
 
         Returns:
             ``{"added": n, "updated": n}``.
         """
         self._check_writable()
-        ids = [pl.paper.id for pl in links]
+        rows = [r if isinstance(r, PaperRows) else paper_rows(r) for r in links]
+        ids = [r.id for r in rows]
         with self.transaction():
             touched, removed = self._delete_papers(ids)
-            touched |= self._insert_links(links, run)
+            touched |= self._insert_rows(rows, run)
             self._refresh_entities(touched)
-            self._fingerprint_update(
-                [(pl.paper.id, content_hash(pl.paper.title, pl.paper.abstract)) for pl in links], removed
-            )
+            self._fingerprint_update([(r.id, r.hash) for r in rows], removed)
             if run is not None:
                 self.conn.execute("UPDATE runs SET batches = batches + 1 WHERE id = ?", (run,))
         return {"added": len(ids) - len(removed), "updated": len(removed)}
@@ -575,9 +571,9 @@ class Store:
             self.conn.executemany(
                 f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, content_hash, extraction, run) "
                 f"VALUES ({_q(len(_PAPER_COLUMNS) + 3)})",
-                [_paper_row(p) + (content_hash(p.title, p.abstract),
-                                  _extraction_json(by_id.get(p.id) or Extraction(id=p.id, title=p.title, abstract=p.abstract)),
-                                  None) for p in data.papers],
+                [(*_paper_row(p), content_hash(p.title, p.abstract),
+                  _extraction_json(by_id.get(p.id) or Extraction(id=p.id, title=p.title, abstract=p.abstract)),
+                  None) for p in data.papers],
             )
             self.conn.executemany(
                 "INSERT INTO entities (id, type, name, aliases, canonical) VALUES (?, ?, ?, ?, ?)",
@@ -589,7 +585,7 @@ class Store:
                 if e.source_label is NodeLabel.PAPER and e.target in entities
             }
             self._insert_mentions([
-                (pid, Mention(eid, entities[eid].type, entities[eid].name, 1)) for pid, eid in sorted(mentions)
+                (pid, eid, entities[eid].type.value, entities[eid].name, 1, None) for pid, eid in sorted(mentions)
             ])
             for e in data.entities:
                 self.conn.executemany(
@@ -597,27 +593,42 @@ class Store:
                     "ON CONFLICT(entity_id, form) DO NOTHING",
                     [(e.id, f, normalize_name(f)) for f in (e.name, *e.aliases)],
                 )
-            self.conn.executemany(
-                f"INSERT INTO claims ({', '.join(chr(34) + c_ + chr(34) for c_ in _CLAIM_COLUMNS)}) VALUES ({_q(len(_CLAIM_COLUMNS))})",
-                [tuple(_plain(getattr(cl, k)) for k in _CLAIM_COLUMNS) for cl in data.claims],
-            )
+            self.conn.executemany(_INSERT_CLAIM, [_claim_row(cl) for cl in data.claims])
             rows = []
             for e in data.edges:
                 for pid in e.paper_ids or [e.source if e.source_label is NodeLabel.PAPER else ""]:
-                    rows.append((pid, *_edge_row(e)))
-            self.conn.executemany(
-                f"INSERT INTO edges (paper_id, {', '.join(chr(34) + c_ + chr(34) for c_ in _EDGE_COLUMNS)}) "
-                f"VALUES ({_q(len(_EDGE_COLUMNS) + 1)})",
-                rows,
-            )
+                    rows.append(_edge_row(pid, e))
+            self.conn.executemany(_INSERT_EDGE, rows)
             self._fingerprint_update([(p.id, content_hash(p.title, p.abstract)) for p in data.papers], [])
 
 
 # ------------------------------------------------------------------ rows
 
 
+# (paper id, entity id, entity type, form, count, alias-table canonical)
+MentionRow = tuple[str, str, str, str, int, str | None]
+_INSERT_EDGE = (
+    f"INSERT INTO edges (paper_id, {', '.join(chr(34) + c + chr(34) for c in _EDGE_COLUMNS)}) "
+    f"VALUES ({_q(len(_EDGE_COLUMNS) + 1)})"
+)
+_INSERT_CLAIM = (
+    f"INSERT INTO claims ({', '.join(chr(34) + c + chr(34) for c in _CLAIM_COLUMNS)}) VALUES ({_q(len(_CLAIM_COLUMNS))})"
+)
+
+
+class PaperRows(NamedTuple):
+    """One linked paper as the rows the store inserts: plain tuples, cheap to send between processes."""
+
+    id: str
+    hash: str
+    paper: tuple
+    mentions: list[MentionRow]
+    edges: list[tuple]
+    claims: list[tuple]
+
+
 def _plain(value: Any) -> Any:
-    return value.value if hasattr(value, "value") else value
+    return value.value if isinstance(value, Enum) else value
 
 
 def _paper_row(p: Paper) -> tuple:
@@ -627,8 +638,28 @@ def _paper_row(p: Paper) -> tuple:
     )
 
 
-def _edge_row(e: Edge) -> tuple:
-    return tuple(_plain(getattr(e, k)) for k in _EDGE_COLUMNS)
+def _edge_row(paper_id: str, e: Edge) -> tuple:
+    d = e.__dict__
+    return (paper_id, *(_plain(d[k]) for k in _EDGE_COLUMNS))
+
+
+def _claim_row(c: Claim) -> tuple:
+    d = c.__dict__
+    return tuple(_plain(d[k]) for k in _CLAIM_COLUMNS)
+
+
+def paper_rows(link: PaperLink) -> PaperRows:
+    """The rows of one linked paper (``PaperLink``), as ``Store.write_links`` inserts them."""
+    p = link.paper
+    digest = content_hash(p.title, p.abstract)
+    return PaperRows(
+        id=p.id,
+        hash=digest,
+        paper=(*_paper_row(p), digest, _extraction_json(link.extraction)),
+        mentions=[(p.id, m.entity_id, m.type.value, m.form, m.count, m.canonical) for m in link.mentions],
+        edges=[_edge_row(p.id, e) for e in link.edges],
+        claims=[_claim_row(c) for c in link.claims],
+    )
 
 
 def _extraction_json(ex: Extraction) -> str:

@@ -1,8 +1,9 @@
-"""Score kg's extraction against a gold file with the shared scorer.
+"""Score kg's extraction against a gold file.
 
-The scorer (``eval/score.py`` beside the gold annotations) is the one measure
-the team and its users agree on, so kg runs it rather than re-implementing it:
-extract the gold file's papers, write the predictions, run the scorer on both.
+Extract the gold file's papers, then score the predictions with kg's own scorer
+(:mod:`kg.score`, in process), which computes the figures of the team's shared
+``eval/score.py``. ``--scorer PATH`` or ``$KG_SCORER`` runs an external scorer script
+instead, as ``python SCRIPT GOLD PRED [--json] [options]``.
 """
 
 from __future__ import annotations
@@ -19,23 +20,19 @@ from kg.errors import InputError, KGError
 SCORER_ENV = "KG_SCORER"
 
 
-def find_scorer(explicit: Path | None = None, gold: Path | None = None) -> Path:
-    """The scorer script: ``explicit``, else ``$KG_SCORER``, else ``eval/score.py`` next to the gold
-    file's folder, else ``../shared/eval/score.py`` from the working directory or the repository."""
-    candidates: list[Path] = []
+def find_scorer(explicit: Path | None = None) -> Path | None:
+    """The external scorer script to run: ``explicit``, else ``$KG_SCORER``; None (kg's own scorer)
+    when neither is given. A script that is named but missing is an error, never a silent fallback."""
     if explicit is not None:
-        candidates.append(explicit)
+        path = explicit
     elif os.environ.get(SCORER_ENV):
-        candidates.append(Path(os.environ[SCORER_ENV]))
+        path = Path(os.environ[SCORER_ENV])
     else:
-        if gold is not None:
-            candidates.append(gold.resolve().parent.parent / "eval" / "score.py")
-        candidates.append(Path.cwd() / ".." / "shared" / "eval" / "score.py")
-        candidates.append(Path(__file__).resolve().parents[1] / ".." / "shared" / "eval" / "score.py")
-    for path in candidates:
-        if path.is_file():
-            return path.resolve()
-    raise InputError(f"scorer not found (tried {', '.join(str(p) for p in candidates)}); pass --scorer PATH")
+        return None
+    if not path.is_file():
+        source = "" if explicit is not None else f" (from ${SCORER_ENV})"
+        raise InputError(f"scorer not found: {path}{source}")
+    return path.resolve()
 
 
 def read_gold_papers(gold: Path) -> list:
@@ -86,20 +83,27 @@ def run_scorer(scorer: Path, gold: Path, pred: Path, *, as_json: bool = False, e
 
 def evaluate(gold: Path, *, scorer: Path | None = None, mode: str = "fast", as_json: bool = False,
              keep: Path | None = None, extra: list[str] | None = None) -> str:
-    """Extract ``gold``'s papers and return the scorer's report.
+    """Extract ``gold``'s papers and return the score report.
 
     Args:
         gold: a gold JSONL file (shared/gold/GUIDELINES.md format).
-        scorer: the scorer script (found automatically when omitted).
+        scorer: an external scorer script to run instead of :mod:`kg.score` (else ``$KG_SCORER``).
         mode: extraction mode ("fast" rules only, or "accurate" where available).
         as_json: return the scorer's JSON object instead of its table.
         keep: also keep the predictions in this file.
-        extra: more scorer arguments (``--types``, ``--map``).
+        extra: more scorer arguments (``--types T,...``, ``--map A=B,...``).
     """
+    from kg import score
+
     if not gold.is_file():
         raise InputError(f"{gold}: no such gold file")
-    script = find_scorer(scorer, gold)
+    script = find_scorer(scorer)
+    # kg's scorer checks its options before the extraction runs; an external one gets them as given
+    types, mapping = score.parse_options(extra or []) if script is None else (None, None)
     with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
         pred = keep or Path(tmp) / "pred.jsonl"
         write_predictions(gold, pred, mode=mode)
-        return run_scorer(script, gold, pred, as_json=as_json, extra=extra)
+        if script is not None:
+            return run_scorer(script, gold, pred, as_json=as_json, extra=extra)
+        result = score.score_files(gold, pred, types=types, mapping=mapping)
+    return score.to_json(result) if as_json else score.format_report(result)

@@ -353,10 +353,10 @@ def remove(
         _print_write_report(report, loaded)
 
 
-@app.command("eval", epilog="Example: kg eval ../shared/gold/dev.jsonl --keep dev.pred.jsonl")
+@app.command("eval", epilog="Example: kg eval tests/data/seed/dev.jsonl --keep dev.pred.jsonl")
 def eval_(
     gold: Annotated[Path, typer.Argument(help="Gold JSONL file (id, title, abstract, entities, roles, claims).")],
-    scorer: Annotated[Path | None, typer.Option(help="Scorer script (default: eval/score.py beside the gold folder; env KG_SCORER).")] = None,
+    scorer: Annotated[Path | None, typer.Option(help="An external scorer script to run instead of kg's own (kg.score; env KG_SCORER).")] = None,
     keep: Annotated[Path | None, typer.Option(help="Also write the predictions to this JSONL file.")] = None,
     types: Annotated[str | None, typer.Option(help="Scorer --types, e.g. Task,Method,Metric.")] = None,
     mode: ModeOpt = Mode.fast,

@@ -204,8 +204,11 @@ _GRAPHML_NS = (
     'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
     'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"'
 )
-# Characters XML 1.0 cannot hold at all, not even as character references.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Characters XML 1.0 cannot hold at all, not even as character references: they become U+FFFD.
+_XML_INVALID = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff"
+_INVALID = re.compile(f"[{_XML_INVALID}]")
+_NEEDS_TEXT_ESCAPE = re.compile(f"[&<>\r{_XML_INVALID}]")
+_NEEDS_ATTR_ESCAPE = re.compile(f"[&<>\"'\r\n\t{_XML_INVALID}]")
 _TEXT_ENTITIES = {"\r": "&#13;"}
 _ATTR_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
@@ -233,20 +236,31 @@ def _xml_text(value: Any) -> str:
     """A property value as GraphML data text: lists and dicts as JSON, XML-escaped.
 
     Characters that XML 1.0 cannot carry (C0 controls other than tab, newline
-    and carriage return; lone surrogates) become U+FFFD.
+    and carriage return; lone surrogates) become U+FFFD; a carriage return is
+    written as ``&#13;`` so that parsers do not turn it into a newline.
     """
+    if isinstance(value, int | float):
+        return str(value)
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
-    return escape(_XML_INVALID.sub("\ufffd", text), _TEXT_ENTITIES)
+    if not _NEEDS_TEXT_ESCAPE.search(text):
+        return text
+    return escape(_INVALID.sub("\ufffd", text), _TEXT_ENTITIES)
 
 
 def _xml_attr(value: str) -> str:
-    return quoteattr(_XML_INVALID.sub("\ufffd", value), _ATTR_ENTITIES)
+    """``value`` as a quoted XML attribute value."""
+    if not _NEEDS_ATTR_ESCAPE.search(value):
+        return f'"{value}"'
+    return quoteattr(_INVALID.sub("\ufffd", value), _ATTR_ENTITIES)
 
 
-def _data_elements(attrs: dict[str, Any], ids: dict[str, str]) -> str:
-    return "".join(
-        f'\n      <data key={_xml_attr(ids[k])}>{_xml_text(v)}</data>' for k, v in attrs.items() if v is not None
-    )
+def _data_openers(ids: dict[str, str]) -> dict[str, str]:
+    """The opening ``<data key=...>`` tag of each attribute, made once."""
+    return {name: f"\n      <data key={_xml_attr(key)}>" for name, key in ids.items()}
+
+
+def _data_elements(attrs: dict[str, Any], openers: dict[str, str]) -> str:
+    return "".join(f"{openers[k]}{_xml_text(v)}</data>" for k, v in attrs.items() if v is not None)
 
 
 def _write_graphml_stream(source: GraphSource, f: IO[str]) -> None:
@@ -260,14 +274,15 @@ def _write_graphml_stream(source: GraphSource, f: IO[str]) -> None:
                 f"attr.name={_xml_attr(name)} attr.type=\"{kind}\" />\n"
             )
     f.write('  <graph edgedefault="directed">\n')
+    node_data, edge_data = _data_openers(ids["node"]), _data_openers(ids["edge"])
     for node in _nodes(source):
         attrs = _node_attrs(node)
         attrs["labels"] = f":{attrs['label']}"
-        f.write(f"    <node id={_xml_attr(node.id)}>{_data_elements(attrs, ids['node'])}\n    </node>\n")
+        f.write(f"    <node id={_xml_attr(node.id)}>{_data_elements(attrs, node_data)}\n    </node>\n")
     for edge in _merged_edges(source):
         f.write(
             f"    <edge source={_xml_attr(edge.source)} target={_xml_attr(edge.target)} "
-            f"id={_xml_attr(edge.type.value)}>{_data_elements(edge.model_dump(mode='json'), ids['edge'])}\n    </edge>\n"
+            f"id={_xml_attr(edge.type.value)}>{_data_elements(edge.model_dump(mode='json'), edge_data)}\n    </edge>\n"
         )
     f.write("  </graph>\n</graphml>\n")
 

@@ -190,3 +190,11 @@ def test_is_graph_source_tells_stores_from_graphs(store, data):
     assert is_graph_source(_Source(data))
     assert not is_graph_source(build_graph(data))
     assert not is_graph_source(data)
+
+
+def test_awkward_ids_survive_the_streamed_graphml(tmp_path):
+    ident = "a\"b&<c>'d\te"
+    data = GraphData(papers=[Paper(id=ident, title="T", abstract="A")])
+    H = read_graphml(export_graphml(_Source(data), tmp_path / "g.graphml"))
+    assert list(H.nodes) == [ident]
+    assert H.nodes[ident]["id"] == ident

@@ -88,15 +88,6 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def _tracked(items: Iterable[Any], total: int, description: str) -> Iterator[Any]:
-    """Yield ``items`` while a progress bar on stderr counts them."""
-    with _progress(_stderr()) as progress:
-        task = progress.add_task(description, total=total)
-        for item in items:
-            yield item
-            progress.advance(task)
-
-
 CELL_WIDTH = 90
 
 
@@ -153,13 +144,6 @@ def _main(
 
 
 # ------------------------------------------------------------------ build, add, remove
-
-
-def _extract(papers: list, batch_size: int, workers: int, mode: str = "fast") -> list:
-    from kg.nlp import extract_papers
-
-    stream = extract_papers(papers, batch_size=batch_size, n_process=workers, mode=mode)
-    return list(_tracked(stream, len(papers), "extracting"))
 
 
 def _streaming_progress(description: str) -> tuple[Progress, Any]:
@@ -379,30 +363,58 @@ def extract(
     workers: Annotated[int, typer.Option(min=1, help="Extraction worker processes.")] = 1,
     mode: ModeOpt = Mode.fast,
 ) -> None:
-    """Write one extraction per paper in the gold JSONL format (scorable by eval/score.py)."""
-    with _user_errors():
-        from kg.io import read_papers
+    """Write one extraction per paper in the gold JSONL format (scorable by python -m kg.score).
 
-        result = read_papers(inputs, fmt)
-        extractions = _extract(result.papers, batch_size, workers, mode.value)
-        lines = [json.dumps(e.model_dump(mode="json"), ensure_ascii=False) + "\n" for e in extractions]
-        if output == "-":
-            sys.stdout.writelines(lines)
-        else:
-            _write_text(Path(output), "".join(lines))
-    typer.echo(f"read {result.summary()}", err=True)
-    for record in [*result.skipped, *result.duplicates]:
+    Papers stream from the inputs to the output; nothing is held for the whole corpus.
+    """
+    with _user_errors():
+        from kg.flow import WriteReport, check_inputs
+        from kg.io import iter_outcomes
+        from kg.models import DuplicateRecord, Paper, SkippedRecord
+        from kg.nlp import extract_papers
+
+        report = WriteReport(command="extract", store="", files=[str(f) for f in inputs])
+        check_inputs(inputs, fmt)
+
+        def papers() -> Iterator[Any]:
+            for item in iter_outcomes(inputs, fmt):
+                report.records += 1
+                if isinstance(item, Paper):
+                    report.papers += 1
+                    yield item
+                elif isinstance(item, SkippedRecord):
+                    report.skipped.append(item)
+                elif isinstance(item, DuplicateRecord):
+                    report.duplicates.append(item)
+
+        written = 0
+        with _open_output(output) as out, _progress(_stderr()) as progress:
+            task = progress.add_task("extracting", total=None)
+            for extraction in extract_papers(papers(), batch_size=batch_size, n_process=workers, mode=mode.value):
+                out.write(json.dumps(extraction.model_dump(mode="json"), ensure_ascii=False) + "\n")
+                written += 1
+                progress.update(task, completed=written)
+    typer.echo(f"read {report.read_summary()}", err=True)
+    for record in [*report.skipped, *report.duplicates]:
         typer.echo(f"  {record}", err=True)
     if output != "-":
-        typer.echo(f"wrote {len(extractions)} extractions to {output}", err=True)
+        typer.echo(f"wrote {written} extractions to {output}", err=True)
 
 
-def _write_text(path: Path, text: str) -> None:
+@contextlib.contextmanager
+def _open_output(output: str) -> Iterator[Any]:
+    """stdout for ``-``, else the file (its folder made when missing); an OSError is one KGError."""
+    if output == "-":
+        yield sys.stdout
+        return
+    path = Path(output)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        fh = path.open("w", encoding="utf-8")
     except OSError as e:
         raise KGError(f"cannot write {path}: {e}") from e
+    with fh:
+        yield fh
 
 
 # ------------------------------------------------------------------ query

@@ -165,7 +165,7 @@ def _write_stream(
         flush()
 
 
-def _check_inputs(files: Sequence[PathLike], fmt: str | None) -> None:
+def check_inputs(files: Sequence[PathLike], fmt: str | None) -> None:
     """Fail before touching the store when an input file cannot be read at all."""
     from kg.io import detect_format
 
@@ -227,7 +227,7 @@ def build(
     """
     path = Path(store) if store is not None else default_store_path()
     files = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    _check_inputs(files, fmt)
+    check_inputs(files, fmt)
     if not replace:
         _refuse_non_empty(path)
     report = WriteReport(command="build", store=str(path), files=[str(f) for f in files])
@@ -273,7 +273,7 @@ def add(
     """
     path = Path(store) if store is not None else default_store_path()
     files = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    _check_inputs(files, fmt)
+    check_inputs(files, fmt)
     report = WriteReport(command="add", store=str(path), files=[str(f) for f in files])
     with create_store(path) as st:
         report.interrupted_runs = _notice_interrupted(st)

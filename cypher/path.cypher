@@ -1,8 +1,9 @@
-// The shortest chain of papers and entities linking two entities, edges taken both ways.
+// The shortest chain of papers and entities linking two entities, edges taken both ways,
+// at most 6 edges long (kg.query.registry.PATH_MAX_HOPS); none that short gives no rows.
 // Among equally short paths, the one with the smallest node ids in order (then relation types).
 // $a, $b: two different entity ids, e.g. "method:grpo", "dataset:math-500".
 MATCH (a:Dataset|Method|Model|Metric|Task {id: $a}), (b:Dataset|Method|Model|Metric|Task {id: $b})
-MATCH p = allShortestPaths((a)-[:PROPOSES|EVALUATES_ON|USES_DATASET|USES_MODEL|USES_METHOD|MEASURES|ADDRESSES*]-(b))
+MATCH p = allShortestPaths((a)-[:PROPOSES|EVALUATES_ON|USES_DATASET|USES_MODEL|USES_METHOD|MEASURES|ADDRESSES*..6]-(b))
 WITH p
 ORDER BY [n IN nodes(p) | n.id], [r IN relationships(p) | type(r)]
 LIMIT 1

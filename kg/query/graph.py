@@ -1,9 +1,12 @@
-"""The named queries on the embedded networkx graph.
+"""The named queries on a whole networkx graph: the reference implementation.
 
 Each function takes the graph and resolved node ids and returns the rows that
-the matching ``cypher/<name>.cypher`` returns on Neo4j: same keys, same order.
-Orderings put ``None`` last, as Cypher's ``ORDER BY`` does, and break every tie
-by id so that both backends agree row for row.
+the matching ``cypher/<name>.cypher`` returns on Neo4j and ``kg.query.sqlite``
+returns from a store: same keys, same order. Orderings put ``None`` last, as
+Cypher's ``ORDER BY`` does, and break every tie by id so that all backends
+agree row for row. The code says what a query means in the plainest way, over
+a graph held in memory (small graphs and tests); the store's backend answers
+the same from its indexes.
 """
 
 from __future__ import annotations
@@ -14,28 +17,13 @@ from typing import Any
 import networkx as nx
 
 from kg.models import ClaimKind, EdgeType, NodeLabel
-
-Row = dict[str, Any]
+from kg.query.registry import NEIGHBORS_LIMIT, PAPER_EDGES, PATH_MAX_HOPS, USING_EDGES, QuerySpec, Row
+from kg.query.resolve import candidates_from_graph, resolve_name
 
 # Plain strings: graph keys and attributes are JSON values, not enum members.
 ABOUT, ON, IN_METRIC = EdgeType.ABOUT.value, EdgeType.ON.value, EdgeType.IN_METRIC.value
 EVALUATED_ON = EdgeType.EVALUATED_ON.value
 PAPER, CLAIM, SCORE = NodeLabel.PAPER.value, NodeLabel.CLAIM.value, ClaimKind.SCORE.value
-PAPER_EDGES: frozenset[str] = frozenset(
-    e.value
-    for e in (
-        EdgeType.PROPOSES,
-        EdgeType.EVALUATES_ON,
-        EdgeType.USES_DATASET,
-        EdgeType.USES_MODEL,
-        EdgeType.USES_METHOD,
-        EdgeType.MEASURES,
-        EdgeType.ADDRESSES,
-    )
-)
-USING_EDGES: frozenset[str] = frozenset(
-    e.value for e in (EdgeType.EVALUATES_ON, EdgeType.USES_DATASET, EdgeType.PROPOSES)
-)
 
 
 def _nulls_last(value: Any) -> tuple[bool, Any]:
@@ -143,15 +131,29 @@ def _row(G: nx.MultiDiGraph, node: str, **extra: Any) -> Row:
     return {"id": node, "label": G.nodes[node]["label"], "name": _name(G, node), **extra}
 
 
+def _evaluated_partners(G: nx.MultiDiGraph, id: str) -> list[str]:
+    """Entities ``id`` is EVALUATED_ON with (either way), most papers first, at most ``NEIGHBORS_LIMIT``."""
+    edges = [
+        *((x, d) for _, x, k, d in G.out_edges(id, keys=True, data=True) if k == EVALUATED_ON),
+        *((x, d) for x, _, k, d in G.in_edges(id, keys=True, data=True) if k == EVALUATED_ON),
+    ]
+    ranked = sorted(edges, key=lambda e: (-len(e[1].get("paper_ids") or []), e[0]))
+    return [x for x, _ in ranked[:NEIGHBORS_LIMIT]]
+
+
 def neighbors(G: nx.MultiDiGraph, id: str) -> list[Row]:
-    """Papers of an entity, entities it is EVALUATED_ON with, entities sharing a paper with it."""
+    """Papers of an entity, entities it is EVALUATED_ON with, entities sharing a paper with it.
+
+    Only the ``NEIGHBORS_LIMIT`` papers with the largest ids and as many
+    EVALUATED_ON partners (most papers first) are taken, so a common entity
+    gives a bounded answer.
+    """
     found: set[tuple[str, str, str]] = set()
-    papers = {u for u, _, k in G.in_edges(id, keys=True) if G.nodes[u]["label"] == PAPER}
-    for p in papers:
+    papers = sorted({u for u, _, k in G.in_edges(id, keys=True) if G.nodes[u]["label"] == PAPER}, reverse=True)
+    for p in papers[:NEIGHBORS_LIMIT]:
         found.update((p, k, "") for u, _, k in G.in_edges(id, keys=True) if u == p)
         found.update((x, k, p) for _, x, k in G.out_edges(p, keys=True) if k in PAPER_EDGES and x != id)
-    found.update((x, k, "") for _, x, k in G.out_edges(id, keys=True) if k == EVALUATED_ON)
-    found.update((x, k, "") for x, _, k in G.in_edges(id, keys=True) if k == EVALUATED_ON)
+    found.update((x, EVALUATED_ON, "") for x in _evaluated_partners(G, id))
     rows = [_row(G, node, relation=relation, via=via) for node, relation, via in found]
     return sorted(rows, key=lambda r: (r["via"], r["label"], r["id"], r["relation"]))
 
@@ -170,7 +172,7 @@ def _paper_graph(G: nx.MultiDiGraph) -> nx.Graph:
 
 
 def path(G: nx.MultiDiGraph, a: str, b: str) -> list[Row]:
-    """The shortest path between entities ``a`` and ``b`` through papers.
+    """The shortest path between entities ``a`` and ``b`` through papers, at most ``PATH_MAX_HOPS`` edges.
 
     Among several shortest paths the one whose node ids are smallest in order is
     taken, and between two nodes the smallest relation type, as the Cypher does.
@@ -179,6 +181,8 @@ def path(G: nx.MultiDiGraph, a: str, b: str) -> list[Row]:
     try:
         nodes = min(nx.all_shortest_paths(H, a, b))
     except nx.NetworkXNoPath:
+        return []
+    if len(nodes) - 1 > PATH_MAX_HOPS:
         return []
     rows = []
     for step, node in enumerate(nodes):
@@ -250,3 +254,21 @@ QUERY_FUNCTIONS: dict[str, Callable[..., list[Row]]] = {
     "claims": claims,
     "leaderboard": leaderboard,
 }
+
+
+class GraphBackend:
+    """Named queries on a whole networkx graph (``kg.graph.build_graph``): the reference for tests.
+
+    Example:
+        >>> rows = GraphBackend(build_graph(data)).run(get_query("claims"), {"id": "method:grpo"})  # doctest: +SKIP
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self.graph = graph
+
+    def resolve(self, name: str, labels: tuple[str, ...]) -> str:
+        """The id of ``name`` among all the graph's entities with one of ``labels``."""
+        return resolve_name(candidates_from_graph(self.graph, labels), name, labels)
+
+    def run(self, spec: QuerySpec, params: dict[str, Any]) -> list[Row]:
+        return QUERY_FUNCTIONS[spec.name](self.graph, **params)

@@ -1,17 +1,48 @@
 """The named queries: their names, parameters, columns and descriptions, in one table.
 
-Both backends, the CLI's help and the ``.cypher`` files follow this table, so a
+Every backend, the CLI's help and the ``.cypher`` files follow this table, so a
 query is added here first. Each parameter names an entity that is resolved to a
 node id before the query runs (``kg.query.resolve``); the resolved id reaches
 the query as ``$<cypher>`` (``$id``, ``$a``, ``$b``, ``$metric``).
+
+The bounds that keep ``neighbors`` and ``path`` small on a large graph are
+here too, stated in the descriptions (``kg query --help``); the ``.cypher``
+files repeat them as literals (tests/query/test_cypher_files.py checks).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kg.errors import QueryError
-from kg.models import NodeLabel
+from kg.models import EdgeType, NodeLabel
+
+Row = dict[str, Any]
+
+# Edges from a paper to an entity: the graph that neighbors and path walk.
+PAPER_EDGES: tuple[str, ...] = tuple(
+    e.value
+    for e in (
+        EdgeType.PROPOSES,
+        EdgeType.EVALUATES_ON,
+        EdgeType.USES_DATASET,
+        EdgeType.USES_MODEL,
+        EdgeType.USES_METHOD,
+        EdgeType.MEASURES,
+        EdgeType.ADDRESSES,
+    )
+)
+# The roles papers-using lists.
+USING_EDGES: tuple[str, ...] = tuple(e.value for e in (EdgeType.EVALUATES_ON, EdgeType.USES_DATASET, EdgeType.PROPOSES))
+
+# neighbors: papers of the entity expanded (largest ids first: the newest arXiv ids),
+# and entities it is EVALUATED_ON with (most supporting papers first, then id).
+NEIGHBORS_LIMIT = 100
+# path: longest chain returned (6 edges = 3 papers between the two entities) ...
+PATH_MAX_HOPS = 6
+# ... and paper-entity links the embedded search may read before it gives up.
+PATH_LINK_BUDGET = 20_000
 
 _SUBJECT = (NodeLabel.METHOD, NodeLabel.MODEL)
 _ENTITY = (NodeLabel.DATASET, NodeLabel.METHOD, NodeLabel.MODEL, NodeLabel.METRIC, NodeLabel.TASK)
@@ -92,7 +123,9 @@ QUERIES: dict[str, QuerySpec] = {
             "neighbors",
             (Param("entity", _ENTITY, "id", help="entity name, id or alias"),),
             "Papers that mention an entity, entities it is evaluated on or with, "
-            "and entities sharing a paper with it (via = that paper).",
+            "and entities sharing a paper with it (via = that paper). "
+            f"A common entity shows its {NEIGHBORS_LIMIT} newest papers (largest ids) and "
+            f"{NEIGHBORS_LIMIT} EVALUATED_ON partners (most papers first).",
             ("id", "label", "name", "relation", "via"),
             "kg query neighbors GRPO",
         ),
@@ -102,7 +135,9 @@ QUERIES: dict[str, QuerySpec] = {
                 Param("a", _ENTITY, "a", help="first entity name, id or alias"),
                 Param("b", _ENTITY, "b", help="second entity name, id or alias"),
             ),
-            "The shortest chain of papers and entities linking two entities (edges taken both ways).",
+            "The shortest chain of papers and entities linking two entities (edges taken both ways), "
+            f"at most {PATH_MAX_HOPS} edges long, else no rows. The embedded store searches from both ends "
+            f"and stops with an error past {PATH_LINK_BUDGET:,} paper-entity links (very common entities).",
             ("step", "id", "label", "name", "relation"),
             "kg query path GRPO MATH-500",
         ),

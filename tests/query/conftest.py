@@ -1,12 +1,21 @@
-"""A small hand-made graph for the named queries: four papers, eight entities, seven claims."""
+"""Graphs for the named queries, each as a networkx graph (the reference) and as a SQLite store.
+
+``sample_data`` is a small hand-made graph: four papers, ten entities, seven
+claims. ``seed_store`` is the seed corpus built with ``kg.build`` (once per session).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import networkx as nx
 import pytest
 
+import kg
 from kg.graph import build_graph
 from kg.models import Claim, ClaimKind, Edge, EdgeType, Entity, EntityType, GraphData, NodeLabel, Paper
+from kg.store.embedded import Store, create_store, open_store
 
 
 def _entity(type_: EntityType, slug: str, name: str, *aliases: str) -> Entity:
@@ -20,7 +29,7 @@ def _label(node_id: str) -> NodeLabel:
     return NodeLabel(node_id.split(":")[0].capitalize())
 
 
-def _edge(type_: EdgeType, source: str, target: str, *paper_ids: str, evidence: str = "") -> Edge:
+def edge(type_: EdgeType, source: str, target: str, *paper_ids: str, evidence: str = "") -> Edge:
     return Edge(
         type=type_,
         source=source,
@@ -68,22 +77,22 @@ def sample_data() -> GraphData:
 def _role_edges() -> list[Edge]:
     T = EdgeType
     return [
-        _edge(T.PROPOSES, "p1", "method:grpo", "p1", evidence="We propose GRPO."),
-        _edge(T.EVALUATES_ON, "p1", "dataset:gsm8k", "p1", evidence="GRPO reaches 91.2% on GSM8K."),
-        _edge(T.EVALUATES_ON, "p1", "dataset:math-500", "p1"),
-        _edge(T.USES_MODEL, "p1", "model:qwen3-4b-base", "p1"),
-        _edge(T.MEASURES, "p1", "metric:accuracy", "p1"),
-        _edge(T.USES_METHOD, "p2", "method:ppo", "p2"),
-        _edge(T.USES_DATASET, "p2", "dataset:gsm8k", "p2", evidence="We train on GSM8K."),
-        _edge(T.PROPOSES, "p2", "dataset:gsm-plus", "p2"),
-        _edge(T.EVALUATES_ON, "p2", "dataset:gsm-plus", "p2"),
-        _edge(T.USES_METHOD, "p3", "method:grpo", "p3"),
-        _edge(T.EVALUATES_ON, "p3", "dataset:math-500", "p3"),
-        _edge(T.ADDRESSES, "p3", "task:mathematical-reasoning", "p3"),
-        _edge(T.MEASURES, "p4", "metric:bleu", "p4"),
-        _edge(T.EVALUATED_ON, "method:grpo", "dataset:gsm8k", "p1"),
-        _edge(T.EVALUATED_ON, "method:grpo", "dataset:math-500", "p3", "p1"),
-        _edge(T.EVALUATED_ON, "model:qwen3-4b-base", "dataset:gsm8k", "p1"),
+        edge(T.PROPOSES, "p1", "method:grpo", "p1", evidence="We propose GRPO."),
+        edge(T.EVALUATES_ON, "p1", "dataset:gsm8k", "p1", evidence="GRPO reaches 91.2% on GSM8K."),
+        edge(T.EVALUATES_ON, "p1", "dataset:math-500", "p1"),
+        edge(T.USES_MODEL, "p1", "model:qwen3-4b-base", "p1"),
+        edge(T.MEASURES, "p1", "metric:accuracy", "p1"),
+        edge(T.USES_METHOD, "p2", "method:ppo", "p2"),
+        edge(T.USES_DATASET, "p2", "dataset:gsm8k", "p2", evidence="We train on GSM8K."),
+        edge(T.PROPOSES, "p2", "dataset:gsm-plus", "p2"),
+        edge(T.EVALUATES_ON, "p2", "dataset:gsm-plus", "p2"),
+        edge(T.USES_METHOD, "p3", "method:grpo", "p3"),
+        edge(T.EVALUATES_ON, "p3", "dataset:math-500", "p3"),
+        edge(T.ADDRESSES, "p3", "task:mathematical-reasoning", "p3"),
+        edge(T.MEASURES, "p4", "metric:bleu", "p4"),
+        edge(T.EVALUATED_ON, "method:grpo", "dataset:gsm8k", "p1"),
+        edge(T.EVALUATED_ON, "method:grpo", "dataset:math-500", "p3", "p1"),
+        edge(T.EVALUATED_ON, "model:qwen3-4b-base", "dataset:gsm8k", "p1"),
     ]
 
 
@@ -97,11 +106,50 @@ def _claim_edges(claims: list[Claim]) -> list[Edge]:
     metric = {"c1": "metric:accuracy", "c2": "metric:accuracy", "c3": "metric:accuracy",
               "c5": "metric:accuracy", "c6": "metric:pass@1"}
     for claim in claims:
-        edges.append(_edge(T.REPORTS, claim.paper_id, claim.id, claim.paper_id))
+        edges.append(edge(T.REPORTS, claim.paper_id, claim.id, claim.paper_id))
         for edge_type, table in ((T.ABOUT, about), (T.ON, on), (T.IN_METRIC, metric)):
             if claim.id in table:
-                edges.append(_edge(edge_type, claim.id, table[claim.id], claim.paper_id))
+                edges.append(edge(edge_type, claim.id, table[claim.id], claim.paper_id))
     return edges
+
+
+def paper(pid: str) -> Paper:
+    return Paper(id=pid, title=f"Paper {pid}", abstract=f"Abstract {pid}.", source="test")
+
+
+def hub_data() -> GraphData:
+    """150 papers p000..p149 that all measure accuracy, each using its own method m000..m149;
+    the first 120 evaluate on hubset, which each of their methods is EVALUATED_ON (every
+    seventh with a second paper)."""
+    E, T = EntityType, EdgeType
+    n, evaluated = 150, 120
+    entities = [_entity(E.METRIC, "accuracy", "accuracy"), _entity(E.DATASET, "hubset", "HubSet")]
+    entities += [_entity(E.METHOD, f"m{i:03d}", f"M{i:03d}") for i in range(n)]
+    edges = []
+    for i in range(n):
+        p = f"p{i:03d}"
+        edges += [edge(T.MEASURES, p, "metric:accuracy", p), edge(T.USES_METHOD, p, f"method:m{i:03d}", p)]
+        if i < evaluated:
+            edges.append(edge(T.EVALUATES_ON, p, "dataset:hubset", p))
+            more = [f"p{i + 1:03d}"] if i % 7 == 0 else []
+            edges.append(edge(T.EVALUATED_ON, f"method:m{i:03d}", "dataset:hubset", p, *more))
+    return GraphData(papers=[paper(f"p{i:03d}") for i in range(n)], entities=entities, edges=edges)
+
+
+def chain_data() -> GraphData:
+    """Methods x0..x4 in a chain: paper pc<i> uses x<i-1> and x<i>, so x0 to x<k> is 2k edges."""
+    entities = [_entity(EntityType.METHOD, f"x{i}", f"X{i}") for i in range(5)]
+    edges = [
+        edge(EdgeType.USES_METHOD, f"pc{i}", f"method:x{j}", f"pc{i}") for i in range(1, 5) for j in (i - 1, i)
+    ]
+    return GraphData(papers=[paper(f"pc{i}") for i in range(1, 5)], entities=entities, edges=edges)
+
+
+def write_store(path: Path, data: GraphData) -> Store:
+    """``data`` written into a new store at ``path``, closed, and opened again read-only."""
+    with create_store(path) as store:
+        store.write_data(data)
+    return open_store(path)
 
 
 @pytest.fixture
@@ -112,3 +160,75 @@ def data() -> GraphData:
 @pytest.fixture
 def graph() -> nx.MultiDiGraph:
     return build_graph(sample_data())
+
+
+def tie_data() -> GraphData:
+    """Two papers link method:a and dataset:z; pa1 both uses and evaluates on z, pa2 only uses it."""
+    T = EdgeType
+    entities = [_entity(EntityType.METHOD, "a", "A"), _entity(EntityType.DATASET, "z", "Z")]
+    edges = [
+        edge(T.USES_METHOD, "pa2", "method:a", "pa2"),
+        edge(T.USES_DATASET, "pa2", "dataset:z", "pa2"),
+        edge(T.PROPOSES, "pa1", "method:a", "pa1"),
+        edge(T.USES_DATASET, "pa1", "dataset:z", "pa1"),
+        edge(T.EVALUATES_ON, "pa1", "dataset:z", "pa1"),
+    ]
+    return GraphData(papers=[paper("pa2"), paper("pa1")], entities=entities, edges=edges)
+
+
+@pytest.fixture(name="tie_data")
+def tie_data_fixture() -> GraphData:
+    return tie_data()
+
+
+@pytest.fixture(name="hub_data")
+def hub_data_fixture() -> GraphData:
+    return hub_data()
+
+
+@pytest.fixture(name="chain_data")
+def chain_data_fixture() -> GraphData:
+    return chain_data()
+
+
+@pytest.fixture
+def make_store(tmp_path: Path) -> Iterator[Callable[[GraphData], Store]]:
+    """A function writing ``GraphData`` into a new store under ``tmp_path``; stores close at teardown."""
+    opened: list[Store] = []
+
+    def make(data: GraphData) -> Store:
+        opened.append(write_store(tmp_path / f"store{len(opened)}", data))
+        return opened[-1]
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(make_store) -> Store:
+    """``sample_data`` in a SQLite store."""
+    return make_store(sample_data())
+
+
+@pytest.fixture(params=["graph", "store"])
+def backend(request, graph, store) -> nx.MultiDiGraph | Store:
+    """The sample graph as ``run_query`` takes it: a networkx graph (the reference) or a store."""
+    return graph if request.param == "graph" else store
+
+
+@pytest.fixture(scope="session")
+def seed_store(seed_corpus, tmp_path_factory) -> Iterator[Store]:
+    """The seed corpus built into a store with ``kg.build``."""
+    path = tmp_path_factory.mktemp("seed") / "store"
+    report = kg.build([seed_corpus], store=path)
+    assert report.papers > 100, "the seed corpus gave too few papers"
+    store = open_store(path)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def seed_graph(seed_store) -> nx.MultiDiGraph:
+    """The seed store's whole graph, for the reference implementation."""
+    return seed_store.graph

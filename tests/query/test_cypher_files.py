@@ -8,6 +8,7 @@ import pytest
 
 from kg.errors import QueryError
 from kg.query import QUERIES, cypher_dir, load_cypher
+from kg.query.registry import NEIGHBORS_LIMIT, PATH_MAX_HOPS
 
 
 def _statement(text: str) -> str:
@@ -40,3 +41,9 @@ def test_cypher_file_returns_the_registry_columns_in_order(name):
 def test_load_cypher_missing_file_raises_query_error():
     with pytest.raises(QueryError, match="no query file"):
         load_cypher("no-such-query")
+
+
+def test_cypher_bounds_are_the_registry_s():
+    neighbors, path = _statement(load_cypher("neighbors")), _statement(load_cypher("path"))
+    assert re.findall(r"LIMIT (\d+)", neighbors) == [str(NEIGHBORS_LIMIT)] * 2
+    assert f"ADDRESSES*..{PATH_MAX_HOPS}]" in path

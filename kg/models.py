@@ -155,7 +155,11 @@ class _Model(BaseModel):
 
 
 class Paper(_Model):
-    """One paper as read from an input file."""
+    """One paper as read from an input file.
+
+    ``date`` is ISO ``YYYY-MM-DD`` when the record has one (arXiv's ``update_date``);
+    the readers' filters (``kg.io.PaperFilter``) use it.
+    """
 
     id: str
     title: str
@@ -163,6 +167,7 @@ class Paper(_Model):
     source: str = ""
     url: str | None = None
     year: int | None = None
+    date: str | None = None
     authors: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
 
@@ -176,6 +181,18 @@ class SkippedRecord(_Model):
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
+
+
+class FilteredRecord(_Model):
+    """A record whose paper was read but left out by a filter (category, date), with why."""
+
+    file: str
+    line: int
+    paper_id: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.paper_id!r} filtered out: {self.reason}"
 
 
 class DuplicateRecord(_Model):

@@ -10,17 +10,26 @@ b. the full kg pipeline through ``kg.nlp.extract_papers`` (default mode);
 c. the rules only (``build_nlp(claims=False)``).
 
 Each run is warmed up on a few papers first. Peak RSS comes from
-``resource.getrusage`` at the end.
+``resource.getrusage`` at the end (of this process; worker processes not counted).
+
+``--workers N`` adds two runs of the full pipeline in the same process, with
+1 and with N worker processes (``extract_papers(n_process=...)``), and prints
+their ratio. ``--distinct N`` benchmarks N distinct abstracts made by
+recombining the input's sentences with a fixed seed, rather than copies of the
+input (repeated texts could flatter caches).
 
 Example:
     python scripts/bench_extract.py --repeat 10
     python scripts/bench_extract.py --input papers.jsonl --n-process 2 --json
+    python scripts/bench_extract.py --distinct 3000 --workers 2
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
+import re
 import resource
 import sys
 import time
@@ -36,6 +45,8 @@ from kg.nlp.pipeline import SEPARATOR, build_nlp, extract_papers
 DEFAULT_INPUT = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "trending_papers.txt"
 MIN_PAPERS = 1000
 WARMUP = 16
+SEED = 8
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
 def load_papers(paths: list[Path], repeat: int | None) -> list[Paper]:
@@ -45,6 +56,28 @@ def load_papers(paths: list[Path], repeat: int | None) -> list[Paper]:
         sys.exit(f"no papers in {', '.join(map(str, paths))}")
     times = repeat if repeat is not None else max(1, -(-MIN_PAPERS // len(papers)))
     return [p.model_copy(update={"id": f"{p.id}#{n}"}) for n in range(times) for p in papers]
+
+
+def recombine(papers: list[Paper], n: int, seed: int = SEED) -> list[Paper]:
+    """``n`` papers with distinct abstracts: sentences of ``papers`` shuffled across them.
+
+    Each new paper takes the title of a random input paper and as many random
+    sentences (from every abstract) as that paper's abstract has, so lengths stay
+    like the input's. The same seed gives the same corpus.
+    """
+    rng = random.Random(seed)
+    sentences = [s for p in papers for s in _SENTENCE_END.split(p.abstract) if s.strip()]
+    seen: set[str] = set()
+    out: list[Paper] = []
+    while len(out) < n:
+        model = rng.choice(papers)
+        k = max(1, len(_SENTENCE_END.split(model.abstract)))
+        abstract = " ".join(rng.sample(sentences, min(k, len(sentences))))
+        if abstract in seen:
+            continue
+        seen.add(abstract)
+        out.append(Paper(id=f"r{len(out)}", title=model.title, abstract=abstract, source="recombined"))
+    return out
 
 
 def _timed(run: Callable[[list[Paper]], int], papers: list[Paper]) -> float:
@@ -76,10 +109,35 @@ def _kg_run(claims: bool, batch_size: int, n_process: int) -> Callable[[list[Pap
     return run
 
 
-def bench(papers: list[Paper], *, n_process: int, batch_size: int, claims: bool) -> dict:
+def bench_workers(papers: list[Paper], *, workers: int, batch_size: int, rounds: int = 1) -> dict:
+    """Abstracts per second of the full pipeline with 1 and with ``workers`` processes, and their ratio.
+
+    The two are timed in turn ``rounds`` times and the best time of each is kept,
+    so that a burst of load from other processes does not decide the ratio. Each
+    run gets a fresh pipeline, as a build does (a pipeline used before has a
+    warmer vocabulary). The N-worker time includes starting the pool.
+    """
+    times: dict[int, list[float]] = {1: [], workers: []}
+    for _ in range(rounds):
+        for n in times:
+            times[n].append(_timed(_kg_run(True, batch_size, n), papers))
+    seconds = {n: min(t) for n, t in times.items()}
+    rate = {n: len(papers) / v for n, v in seconds.items()}
+    return {
+        "workers": workers,
+        "rounds": rounds,
+        "seconds": {str(n): round(v, 3) for n, v in seconds.items()},
+        "abstracts_per_s": {str(n): round(v, 1) for n, v in rate.items()},
+        "speedup": round(rate[workers] / rate[1], 2),
+    }
+
+
+def bench(papers: list[Paper], *, n_process: int, batch_size: int, claims: bool, workers: int | None = None,
+          rounds: int = 1) -> dict:
     """Abstracts per second of each run, the ratios to the tokenizer, and peak RSS.
 
-    ``claims=False`` skips run (b), for when only the entity rules matter.
+    ``claims=False`` skips run (b), for when only the entity rules matter;
+    ``workers`` adds the 1-vs-N-workers comparison (``bench_workers``, best of ``rounds``).
     """
     n = len(papers)
     seconds = {"tokenizer": _timed(_tokenizer_run(batch_size), papers)}
@@ -87,8 +145,9 @@ def bench(papers: list[Paper], *, n_process: int, batch_size: int, claims: bool)
         seconds["pipeline"] = _timed(_kg_run(True, batch_size, n_process), papers)
     seconds["rules_only"] = _timed(_kg_run(False, batch_size, n_process), papers)
     rate = {k: n / v for k, v in seconds.items()}
+    scaling = bench_workers(papers, workers=workers, batch_size=batch_size, rounds=rounds) if workers else None
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {
+    result = {
         "papers": n,
         "n_process": n_process,
         "batch_size": batch_size,
@@ -97,6 +156,9 @@ def bench(papers: list[Paper], *, n_process: int, batch_size: int, claims: bool)
         "time_ratio_vs_tokenizer": {k: round(seconds[k] / seconds["tokenizer"], 2) for k in seconds if k != "tokenizer"},
         "peak_rss_mb": round(peak_kb / 1024, 1),
     }
+    if scaling is not None:
+        result["workers"] = scaling
+    return result
 
 
 def _print_table(result: dict) -> None:
@@ -106,6 +168,14 @@ def _print_table(result: dict) -> None:
         extra = f"  ({ratio:.1f}x the tokenizer's time)" if ratio is not None else "  (baseline)"
         print(f"  {name:<11} {per_s:>10.1f} abstracts/s  {result['seconds'][name]:>7.2f} s{extra}")
     print(f"  peak RSS    {result['peak_rss_mb']:.1f} MB")
+    scaling = result.get("workers")
+    if scaling:
+        n = scaling["workers"]
+        print(f"workers (full pipeline, {result['papers']} papers, best of {scaling['rounds']})")
+        for key, per_s in scaling["abstracts_per_s"].items():
+            label = f"{key} worker" + ("" if key == "1" else "s")
+            print(f"  {label:<11} {per_s:>10.1f} abstracts/s  {scaling['seconds'][key]:>7.2f} s")
+        print(f"  {n} workers / 1 worker: {scaling['speedup']:.2f}x")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,13 +184,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=None, help=f"copies of the input (default: >= {MIN_PAPERS} papers)")
     parser.add_argument("--n-process", type=int, default=1, help="worker processes for the kg runs")
     parser.add_argument("--batch-size", type=int, default=64, help="docs per nlp.pipe batch")
+    parser.add_argument("--workers", type=int, default=None, help="also time the full pipeline with 1 and N workers")
+    parser.add_argument("--rounds", type=int, default=1, help="with --workers: best of this many alternating runs")
+    parser.add_argument("--distinct", type=int, default=None,
+                        help="N distinct abstracts recombined from the input's sentences (instead of copies)")
     parser.add_argument("--no-claims", action="store_true", help="skip the full run (b) with claims; time (a) and (c) only")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be >= 1")
-    papers = load_papers(args.input or [DEFAULT_INPUT], args.repeat)
-    result = bench(papers, n_process=args.n_process, batch_size=args.batch_size, claims=not args.no_claims)
+    if args.workers is not None and args.workers < 2:
+        parser.error("--workers must be >= 2")
+    if args.rounds < 1:
+        parser.error("--rounds must be >= 1")
+    if args.distinct is not None and args.distinct < 1:
+        parser.error("--distinct must be >= 1")
+    if args.distinct is not None:
+        papers = recombine(load_papers(args.input or [DEFAULT_INPUT], 1), args.distinct)
+    else:
+        papers = load_papers(args.input or [DEFAULT_INPUT], args.repeat)
+    result = bench(papers, n_process=args.n_process, batch_size=args.batch_size, claims=not args.no_claims,
+                   workers=args.workers, rounds=args.rounds)
     if args.json:
         print(json.dumps(result))
     else:

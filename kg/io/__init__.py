@@ -2,13 +2,17 @@
 
 Every reader yields one ``Record`` per record of the file, at the line where it
 starts: a ``Paper`` or a ``SkippedRecord`` saying why it could not be used.
-``read_papers`` reads several files in order with one id space, keeps the first
-paper of each id and reports the later ones as ``DuplicateRecord``s, so that
+Any of them may be compressed (``.gz``, ``.bz2``); it is decompressed as it
+streams. ``read_papers`` reads several files in order with one id space; an
+optional ``PaperFilter`` (categories, a first date) reports the papers it
+leaves out as ``FilteredRecord``s; of the rest it keeps the first paper of each
+id and reports the later ones as ``DuplicateRecord``s, so that
 
-    len(papers) + len(skipped) + len(duplicates) == records
+    len(papers) + len(skipped) + len(duplicates) + len(filtered) == records
 
 and nothing is dropped silently. A file that cannot be read at all (missing,
-empty, binary, not UTF-8, unknown format) raises ``InputError``.
+empty, binary, not UTF-8, corrupt compressed data, unknown format) raises
+``InputError``.
 
 Example:
     >>> result = read_papers(["examples/sample_papers.jsonl"])  # doctest: +SKIP
@@ -27,13 +31,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kg.errors import InputError
 from kg.io.csvfile import is_paper_header, iter_csv
+from kg.io.filters import PaperFilter
 from kg.io.jsonl import iter_json, iter_jsonl
-from kg.io.records import Record, iter_lines
+from kg.io.records import Record, content_suffix, iter_lines
 from kg.io.trending import iter_trending
-from kg.models import DuplicateRecord, Paper, SkippedRecord
+from kg.models import DuplicateRecord, FilteredRecord, Paper, SkippedRecord
 
 __all__ = [
     "FORMATS",
+    "PaperFilter",
     "ReadResult",
     "Record",
     "detect_format",
@@ -54,6 +60,7 @@ _READERS: dict[str, Callable[[Path, str], Iterator[Record]]] = {
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 PathLike = str | Path
+Outcome = Paper | SkippedRecord | DuplicateRecord | FilteredRecord
 
 
 class ReadResult(BaseModel):
@@ -64,15 +71,17 @@ class ReadResult(BaseModel):
     papers: list[Paper] = Field(default_factory=list)
     skipped: list[SkippedRecord] = Field(default_factory=list)
     duplicates: list[DuplicateRecord] = Field(default_factory=list)
+    filtered: list[FilteredRecord] = Field(default_factory=list)
     records: int = 0
     files: list[str] = Field(default_factory=list)
 
     def summary(self) -> str:
-        """One line for the CLI: papers, files, and what was skipped or merged."""
+        """One line for the CLI: papers, files, and what was skipped, merged or filtered out."""
+        filtered = f", {len(self.filtered)} filtered out" if self.filtered else ""
         return (
             f"{_count(len(self.papers), 'paper')} from {_count(len(self.files), 'file')} "
             f"({_count(self.records, 'record')}, {len(self.skipped)} skipped, "
-            f"{_count(len(self.duplicates), 'duplicate')})"
+            f"{_count(len(self.duplicates), 'duplicate')}{filtered})"
         )
 
 
@@ -95,17 +104,20 @@ def _is_json_object_line(line: str) -> bool:
 def detect_format(path: PathLike) -> str:
     """Tell the format of a file from its extension and its first non-blank line.
 
-    ``.jsonl``/``.ndjson`` is JSON Lines and ``.csv`` is CSV. Otherwise the
-    content decides: ``[`` starts a JSON array; a first line that is a whole
-    JSON object means JSON Lines (the arXiv snapshot ends in ``.json`` but is
-    JSON Lines), ``{`` otherwise a single pretty-printed object; a CSV header
-    with title and abstract columns means CSV; anything else is trending-page text.
+    The extension is the one under a compression suffix (``papers.jsonl.bz2`` is
+    ``.jsonl``) and the first line is read decompressed. ``.jsonl``/``.ndjson``
+    is JSON Lines and ``.csv`` is CSV. Otherwise the content decides: ``[``
+    starts a JSON array; a first line that is a whole JSON object means JSON
+    Lines (the arXiv snapshot ends in ``.json`` or ``.json.gz`` but is JSON
+    Lines), ``{`` otherwise a single pretty-printed object; a CSV header with
+    title and abstract columns means CSV; anything else is trending-page text.
 
     Raises:
-        InputError: the file cannot be read (missing, empty, binary, not UTF-8).
+        InputError: the file cannot be read (missing, empty, binary, not UTF-8,
+            corrupt compressed data).
     """
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = content_suffix(path)
     if suffix in _JSONL_SUFFIXES:
         return "jsonl"
     if suffix == ".csv":
@@ -155,21 +167,33 @@ def _as_paths(paths: Sequence[PathLike] | PathLike) -> list[PathLike]:
 
 
 def iter_outcomes(
-    paths: Sequence[PathLike] | PathLike, fmt: str | None = None
-) -> Iterator[Paper | SkippedRecord | DuplicateRecord]:
+    paths: Sequence[PathLike] | PathLike, fmt: str | None = None, *, paper_filter: PaperFilter | None = None
+) -> Iterator[Outcome]:
     """Stream the outcome of every record of several files, in order, with one id space.
 
-    The first paper of an id is yielded as a ``Paper``; a later record with the
-    same id becomes a ``DuplicateRecord`` that points at the first one.
+    A paper that ``paper_filter`` leaves out is yielded as a ``FilteredRecord``
+    and does not claim its id. Of the others, the first paper of an id is
+    yielded as a ``Paper``; a later record with the same id becomes a
+    ``DuplicateRecord`` that points at the first one.
+
+    Args:
+        paths: the input files, read in order.
+        fmt: one of ``FORMATS`` for every file; None detects each file's format.
+        paper_filter: which papers to keep; None keeps all.
 
     Raises:
         InputError: a file cannot be read or the format is unknown.
     """
     first_seen: dict[str, tuple[str, int]] = {}
+    active = paper_filter if paper_filter is not None and paper_filter.active else None
     for path in _as_paths(paths):
         for record in iter_records(path, fmt):
             item = record.item
             if isinstance(item, Paper):
+                reason = active.reason(item) if active is not None else None
+                if reason is not None:
+                    yield FilteredRecord(file=record.file, line=record.line, paper_id=item.id, reason=reason)
+                    continue
                 if item.id in first_seen:
                     first_file, first_line = first_seen[item.id]
                     yield DuplicateRecord(
@@ -184,33 +208,43 @@ def iter_outcomes(
             yield item
 
 
-def iter_papers(paths: Sequence[PathLike] | PathLike, fmt: str | None = None) -> Iterator[Paper]:
-    """Stream the distinct papers of several files (skips and duplicates left out).
+def iter_papers(
+    paths: Sequence[PathLike] | PathLike, fmt: str | None = None, *, paper_filter: PaperFilter | None = None
+) -> Iterator[Paper]:
+    """Stream the distinct papers of several files (skips, duplicates and filtered out left out).
 
     Use ``iter_outcomes`` or ``read_papers`` when the skipped records must be reported.
+
+    Raises:
+        InputError: a file cannot be read or the format is unknown.
     """
-    for item in iter_outcomes(paths, fmt):
+    for item in iter_outcomes(paths, fmt, paper_filter=paper_filter):
         if isinstance(item, Paper):
             yield item
 
 
-def read_papers(paths: Sequence[PathLike] | PathLike, fmt: str | None = None) -> ReadResult:
+def read_papers(
+    paths: Sequence[PathLike] | PathLike, fmt: str | None = None, *, paper_filter: PaperFilter | None = None
+) -> ReadResult:
     """Read several files in order into one ``ReadResult`` with an account of every record.
 
     Args:
         paths: the input files, read in order; ids are unique across all of them.
         fmt: one of ``FORMATS`` for every file; None detects each file's format.
+        paper_filter: which papers to keep (see ``iter_outcomes``); None keeps all.
 
     Raises:
         InputError: a file cannot be read or the format is unknown.
     """
     items = _as_paths(paths)
     result = ReadResult(files=[str(path) for path in items])
-    for item in iter_outcomes(items, fmt):
+    for item in iter_outcomes(items, fmt, paper_filter=paper_filter):
         if isinstance(item, Paper):
             result.papers.append(item)
         elif isinstance(item, SkippedRecord):
             result.skipped.append(item)
+        elif isinstance(item, FilteredRecord):
+            result.filtered.append(item)
         else:
             result.duplicates.append(item)
         result.records += 1

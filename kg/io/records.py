@@ -5,6 +5,10 @@ that (which field is the title, how a year or an author list is written, what id
 a paper without one gets) lives here, so that a JSON Lines file, a JSON array
 and a CSV file with the same content give the same ``Paper`` records.
 
+Files may be compressed: a ``.gz`` or ``.bz2`` suffix is decompressed as the
+file streams (``iter_lines``), and ``content_suffix`` tells the format suffix
+under it (``papers.jsonl.bz2`` is ``.jsonl``).
+
 A file that cannot be read at all raises ``InputError`` with one line naming
 the file (and line). A record that cannot be used raises the private
 ``RecordError``; the readers turn it into a ``SkippedRecord``.
@@ -12,11 +16,15 @@ the file (and line). A record that cannot be used raises the private
 
 from __future__ import annotations
 
+import bz2
+import datetime
+import gzip
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from kg.errors import InputError
 from kg.models import Paper, SkippedRecord, normalize_name
@@ -28,8 +36,20 @@ _WS = re.compile(r"\s+")
 _AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _CATEGORY_SPLIT = re.compile(r"[\s,;]+")
 _DATE_YEAR = re.compile(r"^\s*(\d{4})(?:\D|$)")
+_ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T\s]|$)")
 # Keys that only the arXiv metadata snapshot has; they mark a record as arXiv's.
 _ARXIV_KEYS = ("update_date", "versions", "authors_parsed")
+# Where a record's date is, in order of preference (arXiv's last update first).
+DATE_KEYS = ("update_date", "date", "published")
+
+# Compression suffix -> (name in messages, binary opener). Each opener decompresses as it streams.
+COMPRESSIONS: dict[str, tuple[str, Callable[[Path], IO[bytes]]]] = {
+    ".gz": ("gzip", lambda path: gzip.open(path, "rb")),
+    ".bz2": ("bzip2", lambda path: bz2.open(path, "rb")),
+}
+# What a broken compressed stream raises: gzip.BadGzipFile and bz2's "Invalid data
+# stream" are OSErrors, a truncated stream is an EOFError, a bad deflate block a zlib.error.
+_DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error)
 
 
 class RecordError(ValueError):
@@ -113,6 +133,53 @@ def parse_year(value: Any) -> int | None:
     return int(text)
 
 
+def parse_date(value: Any) -> str | None:
+    """The ISO ``YYYY-MM-DD`` date at the start of a string; None when there is none.
+
+    A time after the date (``2024-02-03T10:00:00Z``, arXiv API's ``published``) is
+    dropped. A value that is not such a date (``"2024"``, ``"March 2024"``,
+    ``"2024-02-30"``) gives None rather than a skipped record: the date is
+    optional and only filters use it.
+
+    Example:
+        >>> parse_date("2024-02-03T10:00:00Z")
+        '2024-02-03'
+        >>> parse_date("2024") is None
+        True
+    """
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DATE.match(value)
+    if not match:
+        return None
+    try:
+        return datetime.date.fromisoformat(match.group(1)).isoformat()
+    except ValueError:
+        return None
+
+
+def record_date(data: Mapping[str, Any]) -> str | None:
+    """The record's ISO date: the first of ``DATE_KEYS`` that holds one (see ``parse_date``)."""
+    return next((date for date in (parse_date(data.get(key)) for key in DATE_KEYS) if date), None)
+
+
+def _year_of_date(data: Mapping[str, Any], date: str | None) -> int | None:
+    """The year a record's date gives: the date's, else the leading four digits of a date field.
+
+    The fallback keeps ``"update_date": "2024"`` giving a year without a date.
+
+    Raises:
+        RecordError: the year is outside [1900, 2100].
+    """
+    if date is not None:
+        return parse_year(date[:4])
+    for key in DATE_KEYS:
+        match = _DATE_YEAR.match(data[key]) if isinstance(data.get(key), str) else None
+        if match:
+            return parse_year(match.group(1))
+    return None
+
+
 def _text_field(data: Mapping[str, Any], *keys: str) -> str:
     """The first present string field among ``keys``, whitespace collapsed ("" if absent)."""
     for key in keys:
@@ -159,8 +226,10 @@ def paper_from_fields(data: Mapping[str, Any], *, source: str) -> Paper:
 
     Accepts kg's own field names (id, title, abstract, url, year, authors,
     categories) and those of the arXiv metadata snapshot (authors as one
-    string, categories space-separated, ``update_date`` for the year). Unknown
-    keys are ignored, so gold files with entities/roles/claims read as papers.
+    string, categories space-separated, ``update_date`` for the date). The
+    date comes from ``update_date``, else ``date``, else ``published``; a
+    record without a year takes the date's. Unknown keys are ignored, so gold
+    files with entities/roles/claims read as papers.
 
     Args:
         data: the record's fields (a JSON object or a CSV row).
@@ -175,10 +244,10 @@ def paper_from_fields(data: Mapping[str, Any], *, source: str) -> Paper:
     abstract = _text_field(data, "abstract", "summary")
     if not abstract:
         raise RecordError("missing abstract")
+    date = record_date(data)
     year = parse_year(data.get("year"))
-    if year is None and isinstance(data.get("update_date"), str):
-        match = _DATE_YEAR.match(data["update_date"])
-        year = parse_year(match.group(1)) if match else None
+    if year is None:
+        year = _year_of_date(data, date)
     paper_id = _source_id(data) or derive_paper_id(title)
     url = _text_field(data, "url") or None
     if url is None and any(key in data for key in _ARXIV_KEYS) and _source_id(data):
@@ -190,6 +259,7 @@ def paper_from_fields(data: Mapping[str, Any], *, source: str) -> Paper:
         source=_text_field(data, "source") or source,
         url=url,
         year=year,
+        date=date,
         authors=_name_list(data.get("authors"), "authors", split_authors),
         categories=_name_list(
             data.get("categories"), "categories", lambda s: [c for c in _CATEGORY_SPLIT.split(s) if c]
@@ -210,38 +280,89 @@ def check_file(path: Path) -> None:
         raise InputError(f"{path}: empty file")
 
 
+def compression(path: Path) -> str | None:
+    """The compression suffix of a file (``".gz"``, ``".bz2"``), or None for plain text.
+
+    Example:
+        >>> compression(Path("arxiv-metadata-oai-snapshot.json.gz"))
+        '.gz'
+    """
+    suffix = path.suffix.lower()
+    return suffix if suffix in COMPRESSIONS else None
+
+
+def content_suffix(path: Path) -> str:
+    """The lower-case suffix that tells the format: the one under a compression suffix.
+
+    Example:
+        >>> content_suffix(Path("papers.jsonl.bz2")), content_suffix(Path("x.CSV"))
+        ('.jsonl', '.csv')
+    """
+    return (path.with_suffix("") if compression(path) else path).suffix.lower()
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes: decompressed as they are read when it is ``.gz``/``.bz2``."""
+    kind = compression(path)
+    return COMPRESSIONS[kind][1](path) if kind else path.open("rb")
+
+
+def _raw_lines(path: Path) -> Iterator[bytes]:
+    """Stream the raw lines of a file, decompressing on the fly.
+
+    Raises:
+        InputError: the compressed data is corrupt or truncated (with the line reached).
+    """
+    kind = compression(path)
+    number = 0
+    with _open_binary(path) as handle:
+        while True:
+            try:
+                raw = handle.readline()
+            except _DECOMPRESSION_ERRORS as e:
+                name = COMPRESSIONS[kind][0] if kind else "file"
+                raise InputError(f"{path}:{number + 1}: cannot read {name} data: {str(e) or type(e).__name__}") from e
+            if not raw:
+                return
+            number += 1
+            yield raw
+
+
 def iter_lines(path: Path, *, keepends: bool = False) -> Iterator[tuple[int, str]]:
     """Yield ``(line number, text)`` of a UTF-8 text file, checking as it streams.
 
     Lines are decoded one at a time so a multi-gigabyte arXiv snapshot is never
     held in memory, yet a NUL byte or an invalid UTF-8 sequence anywhere still
     stops the read with the line it is on. A leading byte-order mark is dropped.
+    A ``.gz`` or ``.bz2`` file is decompressed as it streams, with the same checks
+    on the decompressed lines (binary mode, so that a bad byte still has its line).
 
     Args:
         path: the file.
         keepends: keep the line ending (the CSV reader needs it inside quoted fields).
 
     Raises:
-        InputError: missing, empty or blank-only file, a NUL byte (binary), or not UTF-8.
+        InputError: missing, empty or blank-only file (also after decompression),
+            corrupt or truncated compressed data, a NUL byte (binary), or not UTF-8.
     """
     check_file(path)
     seen_text = False
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if b"\x00" in raw:
-                raise InputError(f"{path}:{number}: binary file (NUL byte), expected UTF-8 text")
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise InputError(
-                    f"{path}:{number}: not UTF-8 text (byte 0x{raw[e.start]:02x} at column {e.start + 1})"
-                ) from e
-            if number == 1:
-                text = text.removeprefix("\ufeff")
-            seen_text = seen_text or bool(text.strip())
-            yield number, (text if keepends else text.rstrip("\r\n"))
+    for number, raw in enumerate(_raw_lines(path), start=1):
+        if b"\x00" in raw:
+            raise InputError(f"{path}:{number}: binary file (NUL byte), expected UTF-8 text")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(
+                f"{path}:{number}: not UTF-8 text (byte 0x{raw[e.start]:02x} at column {e.start + 1})"
+            ) from e
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        seen_text = seen_text or bool(text.strip())
+        yield number, (text if keepends else text.rstrip("\r\n"))
     if not seen_text:
-        raise InputError(f"{path}: empty file (only blank lines)")
+        after = " after decompression" if compression(path) else ""
+        raise InputError(f"{path}: empty file{after} (only blank lines)")
 
 
 def skipped(file: str, line: int, reason: str) -> Record:

@@ -5,6 +5,10 @@ The pipeline is ``spacy.blank("en")`` with the kg tokenizer and six components
 one doc whose text is ``title + "\\n\\n" + abstract``; spans, roles and claims
 found in it are mapped back to offsets in the title or the abstract.
 
+``extract_papers(..., n_process=N)`` extracts in N worker processes, each
+with its own pipeline built once, and yields in input order; the result is the
+same as with one process.
+
 Example:
     >>> from kg.models import Paper
     >>> nlp = build_nlp()
@@ -15,11 +19,17 @@ Example:
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import islice
+from multiprocessing.pool import AsyncResult, Pool
 
 import spacy
+from pydantic import TypeAdapter
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -139,18 +149,8 @@ def extract_paper(paper: Paper, nlp: Language | None = None) -> Extraction:
     return doc_to_extraction(nlp(make_doc(nlp, paper)), paper)
 
 
-def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batch_size: int = 64,
-                   n_process: int = 1, mode: str = "fast") -> Iterator[Extraction]:
-    """Extract papers in batches (``nlp.pipe``), in input order.
-
-    Args:
-        papers: the papers to extract (streamed).
-        nlp: a kg pipeline; the shared default when omitted.
-        batch_size: docs per batch of ``nlp.pipe``.
-        n_process: worker processes (spans and extensions hold plain data, so docs cross processes).
-        mode: ``"fast"`` or ``"accurate"`` for the default pipeline (ignored when ``nlp`` is given).
-    """
-    nlp = nlp or default_nlp(mode=mode)
+def _pipe_extract(nlp: Language, papers: Iterable[Paper], batch_size: int) -> Iterator[Extraction]:
+    """Extract papers with ``nlp.pipe`` in this process, in input order."""
     buffer: deque[Paper] = deque()
 
     def docs() -> Iterator[Doc]:
@@ -158,5 +158,153 @@ def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batc
             buffer.append(paper)
             yield make_doc(nlp, paper)
 
-    for doc in nlp.pipe(docs(), batch_size=batch_size, n_process=n_process):
+    for doc in nlp.pipe(docs(), batch_size=batch_size):
         yield doc_to_extraction(doc, buffer.popleft())
+
+
+# ------------------------------------------------------------ worker processes
+#
+# Each worker gets its pipeline once (pool initializer) and extracts chunks of
+# ``batch_size`` papers. A forked worker inherits the parent's pipeline (copy on
+# write: nothing is pickled or rebuilt); a spawned one builds it with build_nlp().
+# Papers go to the workers as ``Paper`` objects (pickled in ~3 us each) and a
+# chunk's extractions come back as one JSON document, validated in the parent
+# by pydantic's Rust core in one call. Measured per paper on the trending
+# corpus, best of 30: 23 us to serialize in the worker and 30 us to rebuild in
+# the parent, against 24 + 33 us for ``model_dump()`` dicts and 39 + 34 us for
+# pickled ``Extraction`` objects; the parent's share matters, since it takes
+# CPU from the workers.
+
+_WORKER_NLP: Language | None = None
+_EXTRACTIONS = TypeAdapter(list[Extraction])
+CHUNKS_PER_WORKER = 2  # chunks in flight per worker: one running, one queued
+
+
+def pipeline_spec(nlp: Language) -> tuple[bool, str]:
+    """The ``(claims, mode)`` that ``build_nlp`` takes to build a pipeline like ``nlp``.
+
+    Raises:
+        ValueError: ``nlp`` is not a kg pipeline from ``build_nlp`` (other components or order).
+    """
+    claims = "kg_claims" in nlp.pipe_names
+    mode = "accurate" if "kg_ner" in nlp.pipe_names else "fast"
+    expected = [name for name in COMPONENTS if claims or name != "kg_claims"]
+    if mode == "accurate":
+        expected.insert(expected.index("kg_roles"), "kg_ner")
+    if list(nlp.pipe_names) != expected:
+        raise ValueError(
+            f"n_process > 1 needs a pipeline that build_nlp() makes (spawned workers rebuild it), "
+            f"not one with components {nlp.pipe_names}; pass n_process=1 to use it"
+        )
+    return claims, mode
+
+
+def _start_method() -> str:
+    """``"fork"`` where the platform has it (Linux: workers start at once), else ``"spawn"``."""
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _init_worker(nlp: Language | None, claims: bool, mode: str) -> None:
+    """Pool initializer: this worker's pipeline, inherited (fork) or built once (spawn).
+
+    Ctrl-C is left to the parent, which terminates the pool; a worker would only
+    print a traceback of its own.
+    """
+    global _WORKER_NLP
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER_NLP = nlp if nlp is not None else default_nlp(claims=claims, mode=mode)
+
+
+def _extract_chunk(papers: list[Paper]) -> bytes:
+    """Worker task: the extractions of one chunk of papers, as one JSON array."""
+    assert _WORKER_NLP is not None, "worker pipeline not initialized"
+    return _EXTRACTIONS.dump_json(list(_pipe_extract(_WORKER_NLP, papers, len(papers) or 1)))
+
+
+def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    """Consecutive lists of ``size`` papers (the last may be shorter), read lazily."""
+    iterator = iter(papers)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _pool_extract(papers: Iterable[Paper], *, nlp: Language, batch_size: int,
+                  n_process: int) -> Iterator[Extraction]:
+    """Extract papers with ``nlp`` in a pool of ``n_process`` workers, in input order, streaming.
+
+    At most ``CHUNKS_PER_WORKER * n_process`` chunks are in flight: the input is
+    read only as results are taken, and results wait in the workers rather than
+    piling up in the parent (``Pool.imap`` would feed the whole input from a
+    thread and queue every result). The pool is closed when the input is done,
+    and terminated when the consumer stops early or an error is raised.
+
+    Raises:
+        ValueError: spawned workers cannot rebuild ``nlp`` (see ``pipeline_spec``).
+    """
+    method = _start_method()
+    claims, mode = pipeline_spec(nlp)
+    inherited = nlp if method == "fork" else None  # forked: no pickling, no rebuild
+    context = multiprocessing.get_context(method)
+    pool: Pool = context.Pool(n_process, initializer=_init_worker, initargs=(inherited, claims, mode))
+    pending: deque[AsyncResult] = deque()
+    done = False
+    try:
+        for chunk in _chunks(papers, batch_size):
+            pending.append(pool.apply_async(_extract_chunk, (chunk,)))
+            if len(pending) >= CHUNKS_PER_WORKER * n_process:
+                yield from _EXTRACTIONS.validate_json(pending.popleft().get())
+        while pending:
+            yield from _EXTRACTIONS.validate_json(pending.popleft().get())
+        done = True
+    finally:
+        if done:
+            pool.close()
+        else:
+            pool.terminate()
+        pool.join()
+
+
+def _workers(n_process: int) -> int:
+    """The number of worker processes: ``n_process``, or every CPU for -1.
+
+    Raises:
+        ValueError: ``n_process`` is 0 or below -1.
+    """
+    if n_process == -1:
+        return os.cpu_count() or 1
+    if n_process < 1:
+        raise ValueError(f"n_process must be >= 1 (or -1 for every CPU), got {n_process}")
+    return n_process
+
+
+def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batch_size: int = 64,
+                   n_process: int = 1, mode: str = "fast") -> Iterator[Extraction]:
+    """Extract papers in batches, in input order, in this process or in ``n_process`` workers.
+
+    With ``n_process > 1`` the papers are sent in chunks of ``batch_size`` to a
+    ``multiprocessing`` pool ("fork" where available, else "spawn") whose workers
+    each set up a pipeline once; the output is the same as with one process. The
+    input is streamed (a few chunks in flight) and the pool is shut down when
+    the generator finishes, fails or is closed.
+
+    Args:
+        papers: the papers to extract (streamed).
+        nlp: a kg pipeline; the shared default when omitted. With ``n_process > 1``
+            it must be a pipeline that ``build_nlp`` makes (see ``pipeline_spec``):
+            forked workers use a copy of it as it is, spawned workers build
+            ``build_nlp(claims=..., mode=...)`` with its claims and mode.
+        batch_size: docs per ``nlp.pipe`` batch, and papers per worker task.
+        n_process: worker processes; 1 extracts here, -1 uses every CPU.
+        mode: ``"fast"`` or ``"accurate"`` for the default pipeline (ignored when ``nlp`` is given).
+
+    Raises:
+        InputError: an unknown ``mode``.
+        ValueError: ``n_process`` is 0 or below -1, or ``n_process > 1`` with an ``nlp``
+            that ``build_nlp`` cannot rebuild (components added, removed or reordered).
+    """
+    workers = _workers(n_process)
+    nlp = nlp or default_nlp(mode=mode)
+    if workers == 1:
+        return _pipe_extract(nlp, papers, batch_size)
+    pipeline_spec(nlp)  # refuse a pipeline the workers cannot rebuild now, not at the first result
+    return _pool_extract(papers, nlp=nlp, batch_size=max(1, batch_size), n_process=workers)

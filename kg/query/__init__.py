@@ -52,9 +52,9 @@ def as_backend(backend: Backend | Store | nx.MultiDiGraph) -> Backend:
     """A backend for ``run_query``: a store gets a ``StoreBackend``, a networkx graph a ``GraphBackend``.
 
     Raises:
-        TypeError: ``backend`` is none of these.
+        TypeError: ``backend`` is none of these and has no ``resolve`` and ``run``.
     """
-    if isinstance(backend, StoreBackend | Neo4jBackend):
+    if isinstance(backend, Backend):
         return backend
     from kg.store.embedded import Store
 
@@ -62,12 +62,10 @@ def as_backend(backend: Backend | Store | nx.MultiDiGraph) -> Backend:
         return StoreBackend(backend)
     import networkx as nx
 
-    from kg.query.graph import GraphBackend
-
     if isinstance(backend, nx.MultiDiGraph):
+        from kg.query.graph import GraphBackend
+
         return GraphBackend(backend)
-    if isinstance(backend, GraphBackend):
-        return backend
     raise TypeError(f"cannot run a query on {type(backend).__name__}: give a Store, a backend or a networkx graph")
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import importlib.resources
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import kg
 from kg.errors import QueryError
 from kg.query.registry import QuerySpec, Row
 
 
+@runtime_checkable
 class Backend(Protocol):
     """What ``run_query`` needs from a backend."""
 

@@ -7,7 +7,8 @@ over ``keys`` (``"|k1|k2|"``, the normalized name and aliases, see
 ``kg.store.neo4j.entity_keys``), so ``n.keys CONTAINS '|gsm8k|'`` finds a
 spelling and ``n.keys CONTAINS '|gs'`` the suggestion pool. One query per
 resolution (a UNION of index seeks over the asked labels), a second one only
-when nothing matches. The full-text index ``entity_names`` is not used: its
+when nothing matches. A database loaded by a kg older than ``keys`` resolves
+ids and exact names only, until ``kg load`` runs again. The full-text index ``entity_names`` is not used: its
 fuzzy matches work on words, not on the normalized keys every backend
 suggests from, so the same typo would get other suggestions than on the
 embedded store.

@@ -20,7 +20,7 @@ renames it over the old one at the end).
 
 from __future__ import annotations
 
-from collections import deque
+from functools import lru_cache
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from kg.errors import InputError, StoreError
-from kg.models import DuplicateRecord, Paper, SkippedRecord
-from kg.store.embedded import Store, content_hash, create_store, default_store_path, fresh_store, open_store
+from kg.models import DuplicateRecord, Extraction, Paper, SkippedRecord
+from kg.store.embedded import (
+    PaperRows,
+    Store,
+    content_hash,
+    create_store,
+    default_store_path,
+    fresh_store,
+    open_store,
+    paper_rows,
+)
 
 PathLike = str | Path
 Progress = Callable[[int], None]
@@ -84,6 +93,23 @@ class WriteReport(BaseModel):
         return f"{self.papers} paper{'s' * (self.papers != 1)} from {n} file{'s' * (n != 1)} ({', '.join(parts)})"
 
 
+@lru_cache(maxsize=1)
+def _alias_tables() -> tuple[Any, Any]:
+    from kg import resources
+    from kg.link.entities import invert_alias_table
+
+    table = resources.alias_table()
+    return table, invert_alias_table(table)
+
+
+def link_rows(extraction: Extraction, paper: Paper) -> PaperRows:
+    """Link one extracted paper and make its store rows; runs in the extraction workers."""
+    from kg.link.paper import link_paper
+
+    table, inverse = _alias_tables()
+    return paper_rows(link_paper(extraction, paper, table=table, inverse=inverse))
+
+
 class _Stream:
     """Papers of the inputs that need extracting, with the account of every record kept on the side."""
 
@@ -92,7 +118,6 @@ class _Stream:
         self.report = report
         self.check_stored = check_stored
         self.paper_filter = paper_filter
-        self.pending: deque[Paper] = deque()
 
     def papers(self, inputs: Sequence[PathLike], fmt: str | None) -> Iterator[Paper]:
         from kg.io import iter_outcomes
@@ -109,7 +134,6 @@ class _Stream:
                 if self.check_stored and self._unchanged(item):
                     self.report.unchanged += 1
                     continue
-                self.pending.append(item)
                 yield item
             else:
                 self.report.filtered += 1
@@ -134,13 +158,9 @@ def _write_stream(
     mode: str,
     progress: Progress | None,
 ) -> None:
-    from kg import resources
-    from kg.link.entities import invert_alias_table
-    from kg.link.paper import link_paper
     from kg.nlp import extract_papers
 
-    table = resources.alias_table()
-    inverse = invert_alias_table(table)
+    _alias_tables()  # loaded once here; forked workers inherit it
     stream = _Stream(store, report, check_stored, paper_filter)
     batch = []
     done = 0
@@ -152,10 +172,12 @@ def _write_stream(
         report.batches += 1
         batch.clear()
 
-    for extraction in extract_papers(stream.papers(inputs, fmt), batch_size=batch_size, n_process=workers, mode=mode):
-        paper = stream.pending.popleft()
-        batch.append(link_paper(extraction, paper, table=table, inverse=inverse))
-        report._changed.append(paper.id)
+    rows_of_papers = extract_papers(
+        stream.papers(inputs, fmt), batch_size=batch_size, n_process=workers, mode=mode, then=link_rows
+    )
+    for rows in rows_of_papers:
+        batch.append(rows)
+        report._changed.append(rows.id)
         done += 1
         if len(batch) >= commit_every:
             flush()

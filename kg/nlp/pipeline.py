@@ -23,10 +23,11 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import islice
 from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
 
 import spacy
 from pydantic import TypeAdapter
@@ -176,6 +177,7 @@ def _pipe_extract(nlp: Language, papers: Iterable[Paper], batch_size: int) -> It
 # CPU from the workers.
 
 _WORKER_NLP: Language | None = None
+Then = Callable[[Extraction, Paper], Any]
 _EXTRACTIONS = TypeAdapter(list[Extraction])
 CHUNKS_PER_WORKER = 2  # chunks in flight per worker: one running, one queued
 
@@ -215,10 +217,17 @@ def _init_worker(nlp: Language | None, claims: bool, mode: str) -> None:
     _WORKER_NLP = nlp if nlp is not None else default_nlp(claims=claims, mode=mode)
 
 
-def _extract_chunk(papers: list[Paper]) -> bytes:
-    """Worker task: the extractions of one chunk of papers, as one JSON array."""
+def _extract_chunk(papers: list[Paper], then: Then | None = None) -> bytes | list[Any]:
+    """Worker task: the extractions of one chunk of papers, as one JSON array, or ``then`` of each."""
     assert _WORKER_NLP is not None, "worker pipeline not initialized"
-    return _EXTRACTIONS.dump_json(list(_pipe_extract(_WORKER_NLP, papers, len(papers) or 1)))
+    extractions = _pipe_extract(_WORKER_NLP, papers, len(papers) or 1)
+    if then is not None:
+        return [then(ex, paper) for ex, paper in zip(extractions, papers, strict=True)]
+    return _EXTRACTIONS.dump_json(list(extractions))
+
+
+def _results(payload: bytes | list[Any]) -> list[Any]:
+    return payload if isinstance(payload, list) else _EXTRACTIONS.validate_json(payload)
 
 
 def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -229,7 +238,7 @@ def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 
 def _pool_extract(papers: Iterable[Paper], *, nlp: Language, batch_size: int,
-                  n_process: int) -> Iterator[Extraction]:
+                  n_process: int, then: Then | None = None) -> Iterator[Any]:
     """Extract papers with ``nlp`` in a pool of ``n_process`` workers, in input order, streaming.
 
     At most ``CHUNKS_PER_WORKER * n_process`` chunks are in flight: the input is
@@ -250,11 +259,11 @@ def _pool_extract(papers: Iterable[Paper], *, nlp: Language, batch_size: int,
     done = False
     try:
         for chunk in _chunks(papers, batch_size):
-            pending.append(pool.apply_async(_extract_chunk, (chunk,)))
+            pending.append(pool.apply_async(_extract_chunk, (chunk, then)))
             if len(pending) >= CHUNKS_PER_WORKER * n_process:
-                yield from _EXTRACTIONS.validate_json(pending.popleft().get())
+                yield from _results(pending.popleft().get())
         while pending:
-            yield from _EXTRACTIONS.validate_json(pending.popleft().get())
+            yield from _results(pending.popleft().get())
         done = True
     finally:
         if done:
@@ -278,7 +287,7 @@ def _workers(n_process: int) -> int:
 
 
 def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batch_size: int = 64,
-                   n_process: int = 1, mode: str = "fast") -> Iterator[Extraction]:
+                   n_process: int = 1, mode: str = "fast", then: Then | None = None) -> Iterator[Any]:
     """Extract papers in batches, in input order, in this process or in ``n_process`` workers.
 
     With ``n_process > 1`` the papers are sent in chunks of ``batch_size`` to a
@@ -296,6 +305,10 @@ def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batc
         batch_size: docs per ``nlp.pipe`` batch, and papers per worker task.
         n_process: worker processes; 1 extracts here, -1 uses every CPU.
         mode: ``"fast"`` or ``"accurate"`` for the default pipeline (ignored when ``nlp`` is given).
+        then: a module-level function of ``(extraction, paper)`` run where the paper was
+            extracted (in the worker), whose results are yielded instead of the
+            extractions: per-paper work after extraction (``kg.flow`` links there)
+            spreads over the workers instead of queueing in the parent.
 
     Raises:
         InputError: an unknown ``mode``.
@@ -305,6 +318,20 @@ def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batc
     workers = _workers(n_process)
     nlp = nlp or default_nlp(mode=mode)
     if workers == 1:
-        return _pipe_extract(nlp, papers, batch_size)
+        if then is None:
+            return _pipe_extract(nlp, papers, batch_size)
+        return _then_here(nlp, papers, batch_size, then)
     pipeline_spec(nlp)  # refuse a pipeline the workers cannot rebuild now, not at the first result
-    return _pool_extract(papers, nlp=nlp, batch_size=max(1, batch_size), n_process=workers)
+    return _pool_extract(papers, nlp=nlp, batch_size=max(1, batch_size), n_process=workers, then=then)
+
+
+def _then_here(nlp: Language, papers: Iterable[Paper], batch_size: int, then: Then) -> Iterator[Any]:
+    buffer: deque[Paper] = deque()
+
+    def tracked() -> Iterator[Paper]:
+        for paper in papers:
+            buffer.append(paper)
+            yield paper
+
+    for extraction in _pipe_extract(nlp, tracked(), batch_size):
+        yield then(extraction, buffer.popleft())

@@ -203,3 +203,10 @@ def test_killed_add_leaves_whole_papers_and_a_second_writer_is_refused(tmp_path,
     report = kg.add([papers], store=tmp_path / "s")
     assert report.added + report.unchanged == len(copies)
     assert [r["batches_committed"] for r in report.interrupted_runs] == [run["batches"]]
+
+
+def test_build_with_two_workers_equals_one(tmp_path, seed_corpus):
+    one = kg.build([seed_corpus], store=tmp_path / "one", commit_every=40)
+    two = kg.build([seed_corpus], store=tmp_path / "two", workers=2, batch_size=16)
+    assert one.added == two.added > 100
+    assert _snapshot(tmp_path / "one") == _snapshot(tmp_path / "two")

@@ -26,6 +26,10 @@ CREATE TEXT INDEX method_keys IF NOT EXISTS FOR (n:Method) ON (n.keys);
 CREATE TEXT INDEX metric_keys IF NOT EXISTS FOR (n:Metric) ON (n.keys);
 CREATE TEXT INDEX task_keys IF NOT EXISTS FOR (n:Task) ON (n.keys);
 
+// The one node that records which store the database mirrors (kg.store.neo4j.mirror_store):
+// (:KgMirror {id: 'mirror', store_id, store_path, fingerprint, papers, state, loaded_at, updated_at, kg_version}).
+CREATE CONSTRAINT kg_mirror_id IF NOT EXISTS FOR (n:KgMirror) REQUIRE n.id IS UNIQUE;
+
 // Re-loading a paper deletes its old claims by paper id.
 CREATE INDEX claim_paper_id IF NOT EXISTS FOR (n:Claim) ON (n.paper_id);
 

@@ -1,4 +1,4 @@
-"""Neo4j: connect, apply the schema, load a ``GraphData`` in batches, run read-only Cypher.
+"""Neo4j: connect, apply the schema, mirror a store or load a ``GraphData`` in batches, run read-only Cypher.
 
 Why this shape: a load is a few statements run many times over ``UNWIND $rows``
 batches, so the database plans each statement once and every row is a parameter,
@@ -8,14 +8,23 @@ else is formatted into Cypher. Nodes are ``MERGE``d on their stable ids under
 uniqueness constraints, so loading the same data twice changes nothing, and
 loading a paper again replaces what was extracted from it before.
 
+A database mirrors one embedded store: :func:`mirror_store` streams the store in
+chunks of papers (bounded memory) and makes the database hold exactly its graph,
+:func:`apply_changes` writes only the papers that ``kg add``/``kg remove`` changed,
+and one ``(:KgMirror {id: 'mirror'})`` node records the store's id and content
+fingerprint, which :func:`check_mirror` compares before the database answers for a
+store. :func:`load_graph` writes a ``GraphData`` as it is (tests, tools).
+
 Each batch is its own managed transaction (retried by the driver on transient
 errors). A load that stops half-way leaves a partial graph that running the
-same load again completes.
+same load again completes; a stopped mirror leaves ``KgMirror.state`` at
+``loading``, so no reader mistakes it for a complete one.
 
 Example:
     >>> settings = Neo4jSettings.from_env()                      # doctest: +SKIP
-    >>> with connect(settings) as driver:                        # doctest: +SKIP
-    ...     summary = load_graph(driver, data, settings.database)
+    >>> with connect(settings) as driver, kg.open_store("kg-out") as store:  # doctest: +SKIP
+    ...     summary = mirror_store(driver, store, settings.database)
+    ...     assert check_mirror(driver, store, settings.database) is None
 """
 
 from __future__ import annotations
@@ -23,20 +32,26 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib.resources
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from enum import Enum
+from itertools import groupby, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import neo4j
 from neo4j import exceptions as driver_errors
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 import kg
-from kg.errors import Neo4jError, SchemaError
-from kg.models import Edge, EdgeType, EntityType, GraphData, NodeLabel, normalize_name
+from kg.errors import Neo4jError, SchemaError, StoreError
+from kg.models import Claim, Edge, EdgeType, Entity, EntityType, GraphData, NodeLabel, Paper, normalize_name
+
+if TYPE_CHECKING:
+    from kg.store.embedded import Store
 
 CONNECT_TIMEOUT = 10.0
 ACCESS_MODE_CODE = "Neo.ClientError.Statement.AccessMode"
@@ -114,14 +129,19 @@ def entity_keys(name: str, aliases: Iterable[str]) -> str:
     return "|" + "|".join(keys) + "|" if keys else ""
 
 
+def entity_row(entity: Entity) -> dict[str, Any]:
+    """``{"id", "props"}`` of an entity node: its properties without ``type`` (the label), plus ``keys``."""
+    props = {**_props(entity, ["type"]), "keys": entity_keys(entity.name, entity.aliases)}
+    return {"id": entity.id, "props": props}
+
+
 def node_rows(data: GraphData) -> dict[NodeLabel, list[dict[str, Any]]]:
     """``{label: [{"id", "props"}]}`` for every node of ``data``; props include the id."""
     rows: dict[NodeLabel, list[dict[str, Any]]] = {}
     for paper in data.papers:
         rows.setdefault(NodeLabel.PAPER, []).append({"id": paper.id, "props": _props(paper)})
     for entity in data.entities:
-        props = {**_props(entity, ["type"]), "keys": entity_keys(entity.name, entity.aliases)}
-        rows.setdefault(entity.label, []).append({"id": entity.id, "props": props})
+        rows.setdefault(entity.label, []).append(entity_row(entity))
     for claim in data.claims:
         rows.setdefault(NodeLabel.CLAIM, []).append({"id": claim.id, "props": _props(claim)})
     return rows
@@ -130,18 +150,24 @@ def node_rows(data: GraphData) -> dict[NodeLabel, list[dict[str, Any]]]:
 EdgeGroup = tuple[EdgeType, NodeLabel, NodeLabel]
 
 
-def edge_rows(data: GraphData) -> dict[EdgeGroup, list[dict[str, Any]]]:
+def edge_rows(data: GraphData, *, check: bool = True) -> dict[EdgeGroup, list[dict[str, Any]]]:
     """``{(type, source label, target label): [{"source", "target", "props"}]}`` for every edge.
 
+    Args:
+        data: the graph whose edges to turn into rows.
+        check: refuse an edge whose ends are not nodes of ``data``. A mirror turns
+            off the check for its chunks, whose entity nodes were written before.
+
     Raises:
-        SchemaError: an edge names a node id that ``data`` does not contain.
+        SchemaError: (``check``) an edge names a node id that ``data`` does not contain.
     """
     known = {p.id for p in data.papers} | {e.id for e in data.entities} | {c.id for c in data.claims}
     rows: dict[EdgeGroup, list[dict[str, Any]]] = {}
     for edge in data.edges:
-        for end in (edge.source, edge.target):
-            if end not in known:
-                raise SchemaError(f"edge {edge.key} names node {end!r}, which is not in the graph data")
+        if check:
+            for end in (edge.source, edge.target):
+                if end not in known:
+                    raise SchemaError(f"edge {edge.key} names node {end!r}, which is not in the graph data")
         props = edge_props(edge)
         group = (edge.type, edge.source_label, edge.target_label)
         rows.setdefault(group, []).append({"source": edge.source, "target": edge.target, "props": props})
@@ -269,14 +295,23 @@ def apply_schema(driver: neo4j.Driver, database: str | None = "neo4j") -> int:
 
 
 class LoadSummary(BaseModel):
-    """What a load did: the input sizes and the database's own update counters."""
+    """What a load did: the input sizes and the database's own update counters.
+
+    ``mode`` names the writer: ``load`` (:func:`load_graph`), ``mirror``
+    (:func:`mirror_store`, also when :func:`apply_changes` fell back to it) or
+    ``changes`` (:func:`apply_changes`). ``papers_removed`` counts the papers deleted
+    because the store no longer holds them. The counters are those of the graph;
+    the writes of the ``KgMirror`` metadata node are not counted.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
+    mode: Literal["load", "mirror", "changes"] = "load"
     papers: int = 0
     entities: int = 0
     claims: int = 0
     edges: int = 0
+    papers_removed: int = 0
     nodes_created: int = 0
     nodes_deleted: int = 0
     relationships_created: int = 0
@@ -299,13 +334,15 @@ def _node_cypher(label: NodeLabel) -> str:
     return f"UNWIND $rows AS row MERGE (n:{NodeLabel(label).value} {{id: row.id}}) SET n = row.props"
 
 
-def _edge_cypher(group: EdgeGroup) -> str:
+def _edge_cypher(group: EdgeGroup, exact: bool = False) -> str:
+    """The MERGE of one edge group. ``exact``: EVALUATED_ON rows carry every supporting paper
+    (they come from a store), so they replace the relationship's ``paper_ids`` instead of joining it."""
     edge, source, target = EdgeType(group[0]).value, NodeLabel(group[1]).value, NodeLabel(group[2]).value
     head = (
         f"UNWIND $rows AS row MATCH (a:{source} {{id: row.source}}) MATCH (b:{target} {{id: row.target}}) "
         f"MERGE (a)-[r:{edge}]->(b) "
     )
-    if group[0] is EdgeType.EVALUATED_ON:
+    if group[0] is EdgeType.EVALUATED_ON and not exact:
         # Other papers may back the same edge: keep their ids and add ours. $papers maps every
         # loaded paper id to true (a key lookup, not a list scan); ours are all loaded papers,
         # so none of them is among the others.
@@ -319,6 +356,7 @@ def _edge_cypher(group: EdgeGroup) -> str:
 # Re-loading a paper: after its new edges are merged, its outgoing edges (and those of
 # its claims) that the new extraction no longer has are deleted, as are its claims
 # that are gone. Each returns the far ends of what it deleted, to drop orphans later.
+# With empty `keep` and `claims` the first two delete all of a paper's edges and claims.
 _STALE_PAPER_EDGES = """
 UNWIND $rows AS row
 MATCH (:Paper {id: row.id})-[r]->(t)
@@ -345,7 +383,7 @@ RETURN DISTINCT labels(t)[0] AS label, t.id AS id"""
 
 # EVALUATED_ON edges carry the ids of the papers that back them. An edge that the
 # loaded papers backed before but do not back now loses their ids, and goes when
-# none are left.
+# none are left. With an empty $keep it takes removed papers out of every edge.
 _STALE_EVALUATED_ON = """
 MATCH (s)-[r:EVALUATED_ON]->(t)
 WHERE any(x IN r.paper_ids WHERE $papers[x] IS NOT NULL) AND $keep[s.id + '\\u001f' + t.id] IS NULL
@@ -361,6 +399,15 @@ RETURN DISTINCT labels(n)[0] AS label, n.id AS id"""
 
 _ENTITY_LABELS = frozenset(t.value for t in EntityType)
 _DROP_ORPHANS = "UNWIND $rows AS id MATCH (n:{label} {{id: id}}) WHERE NOT EXISTS {{ (n)--() }} DELETE n"
+_DELETE_PAPERS = "UNWIND $rows AS id MATCH (p:Paper {id: id}) DETACH DELETE p"
+_DELETE_NODES = "UNWIND $rows AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n"
+_DELETE_CLAIMS_WITHOUT_PAPER = "MATCH (c:Claim) WHERE NOT EXISTS { MATCH (:Paper {id: c.paper_id}) } DETACH DELETE c"
+_PAGE_IDS = "MATCH (n:{label}) WHERE n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $limit"
+_EVALUATED_ON_OF = (
+    "MATCH (s)-[r:EVALUATED_ON]->(t) WHERE any(x IN r.paper_ids WHERE $papers[x] IS NOT NULL) "
+    "RETURN s.id AS source, t.id AS target"
+)
+_ISOLATED = "MATCH (n:{label}) WHERE NOT EXISTS {{ (n)--() }} RETURN n.id AS id"
 
 
 @contextlib.contextmanager
@@ -419,6 +466,8 @@ class _Loader:
 
     def __init__(self, driver: neo4j.Driver, database: str | None, batch_size: int,
                  progress: Progress | None, total: int) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.driver, self.database, self.batch_size = driver, database, batch_size
         self.progress, self.total, self.done = progress, total, 0
         self.summary = LoadSummary()
@@ -430,19 +479,134 @@ class _Loader:
             result = _write(self.driver, cypher, {"rows": list(batch), **params}, self.database)
             self._absorb(result)
             if count:
-                self.done += len(batch)
-                if self.progress is not None:
-                    self.progress(self.done, self.total)
+                self.advance(len(batch))
+
+    def advance(self, n: int) -> None:
+        """Count ``n`` more rows done (never past the total) and report progress."""
+        self.done = min(self.done + n, self.total)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
     def once(self, cypher: str, **params: Any) -> None:
         """Run ``cypher`` once, as one transaction."""
         self._absorb(_write(self.driver, cypher, params, self.database))
+
+    def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        """Rows of a read-only statement (not counted)."""
+        return run_read(self.driver, cypher, params, self.database)
 
     def _absorb(self, result: Any) -> None:
         self.summary.add(result.summary.counters)
         for record in result.records:
             if record.get("label") and record.get("id"):
                 self.ends.add((record["label"], record["id"]))
+
+    def finish(self, started: float) -> LoadSummary:
+        """The summary, with the elapsed time; the progress ends at the total."""
+        if self.progress is not None and self.done < self.total:
+            self.done = self.total
+            self.progress(self.done, self.total)
+        self.summary.seconds = round(time.perf_counter() - started, 3)
+        return self.summary
+
+
+class _Prepared:
+    """Rows ready to write: nodes by label, edges by group, what each paper and claim keeps.
+
+    Built before anything is written (a bad edge fails first), from a ``GraphData``
+    (:meth:`from_data`) or straight from a store's tables (:class:`_StoreRows`).
+    ``stale_keys`` is ``(paper rows, claim rows, EVALUATED_ON keys)`` as
+    :func:`_edge_key_rows` gives them; an empty EVALUATED_ON key list with
+    ``evaluated_on=False`` means the caller syncs EVALUATED_ON edges itself.
+    """
+
+    def __init__(self, nodes: dict[NodeLabel, list[dict[str, Any]]], edges: dict[EdgeGroup, list[dict[str, Any]]],
+                 stale_keys: tuple[list[dict], list[dict], list[str]], paper_ids: list[str],
+                 *, evaluated_on: bool = True) -> None:
+        self.nodes, self.edges, self.stale_keys, self.paper_ids = nodes, edges, stale_keys, paper_ids
+        self.evaluated_on = evaluated_on
+        self.rows = sum(map(len, nodes.values())) + sum(map(len, edges.values()))
+
+    @classmethod
+    def from_data(cls, data: GraphData, *, check: bool = True) -> _Prepared:
+        with _gc_paused():
+            return cls(node_rows(data), edge_rows(data, check=check), _edge_key_rows(data), [p.id for p in data.papers])
+
+
+def _write_data(loader: _Loader, prepared: _Prepared, *, exact: bool) -> set[str]:
+    """Merge nodes, then edges, then delete what the papers had before and no longer have.
+
+    Args:
+        loader: the load in progress.
+        prepared: the rows of the data to write.
+        exact: EVALUATED_ON rows list every supporting paper (see :func:`_edge_cypher`).
+
+    Returns:
+        The papers of the data that the database held before (the re-loaded ones).
+    """
+    existing = _existing_papers(loader.driver, prepared.paper_ids, loader.database)
+    for label, rows in prepared.nodes.items():
+        loader.run(_node_cypher(label), rows, count=True)
+    for group, rows in prepared.edges.items():
+        merging = group[0] is EdgeType.EVALUATED_ON and not exact
+        extra = {"papers": dict.fromkeys(prepared.paper_ids, True)} if merging else {}
+        loader.run(_edge_cypher(group, exact), rows, count=True, **extra)
+    _remove_stale(loader, prepared.paper_ids, prepared.stale_keys, existing, evaluated_on=prepared.evaluated_on)
+    return existing
+
+
+def _remove_stale(loader: _Loader, paper_ids: list[str], stale_keys: tuple, existing: set[str], *,
+                  evaluated_on: bool = True) -> None:
+    """Delete what the loaded papers had before and the new data lacks (orphans are the caller's).
+
+    Papers that were not stored before the load (``existing``) have nothing stale and
+    are skipped; a first load skips the whole pass. ``evaluated_on=False`` leaves
+    EVALUATED_ON edges to the caller (a mirror syncs them all at the end).
+    """
+    loaded = set(paper_ids)
+    paper_rows = [row for row in stale_keys[0] if row["id"] in existing]
+    claim_rows = [row for row in stale_keys[1] if row["paper"] in existing or row["paper"] not in loaded]
+    loader.run(_STALE_PAPER_EDGES, paper_rows)
+    loader.run(_STALE_CLAIMS, paper_rows)
+    loader.run(_STALE_CLAIM_EDGES, claim_rows)
+    if existing and evaluated_on:
+        # maps, not lists: a key lookup per paper id instead of a scan of every loaded id.
+        # Only papers stored before can be in an edge's paper_ids that the data does not keep.
+        loader.once(_STALE_EVALUATED_ON, papers=dict.fromkeys(existing, True),
+                    keep=dict.fromkeys(stale_keys[2], True))
+
+
+def _drop_orphans(loader: _Loader, keep: set[str]) -> None:
+    """Delete the entities among the ends of deleted edges that are not in ``keep`` and have no relationship."""
+    by_label: dict[str, list[str]] = {}
+    for label, node_id in sorted(loader.ends):
+        if node_id not in keep and label in _ENTITY_LABELS:
+            by_label.setdefault(label, []).append(node_id)
+    for label, ids in by_label.items():
+        loader.run(_DROP_ORPHANS.format(label=NodeLabel(label).value), ids)
+
+
+def _delete_papers(loader: _Loader, ids: Sequence[str]) -> None:
+    """Delete papers with their edges and claims and take them out of EVALUATED_ON ``paper_ids``.
+
+    The ``paper_ids`` go first, so that a load stopped half-way never leaves an
+    EVALUATED_ON edge naming a paper that is not in the database. The far ends of what
+    was deleted are remembered in ``loader.ends``.
+    """
+    if not ids:
+        return
+    rows = [{"id": pid, "keep": [], "claims": []} for pid in ids]
+    loader.once(_STALE_EVALUATED_ON, papers=dict.fromkeys(ids, True), keep={})
+    loader.run(_STALE_PAPER_EDGES, rows)
+    loader.run(_STALE_CLAIMS, rows)
+    before = loader.summary.nodes_deleted
+    loader.run(_DELETE_PAPERS, list(ids))
+    loader.summary.papers_removed += loader.summary.nodes_deleted - before
+
+
+def _mark_mirror_modified(driver: neo4j.Driver, database: str | None) -> None:
+    """A load of other data: the database no longer equals the store it mirrored (if any)."""
+    _write(driver, _MIRROR_MODIFIED, {"id": MIRROR_ID, "at": _now()}, database)
 
 
 def load_graph(
@@ -458,6 +622,8 @@ def load_graph(
     its outgoing edges, its claims and their edges that the new data lacks are deleted,
     its ids leave the ``paper_ids`` of EVALUATED_ON edges it no longer backs, and
     entities left without any relationship are deleted. Other papers are untouched.
+    A database that mirrored a store (:func:`mirror_store`) is marked as modified, so
+    :func:`check_mirror` no longer reports it as in sync.
 
     Args:
         driver: from :func:`connect`.
@@ -471,49 +637,557 @@ def load_graph(
         Neo4jError: a statement fails on the server or the connection drops.
     """
     started = time.perf_counter()
-    with _gc_paused():
-        nodes, edges, stale_keys = node_rows(data), edge_rows(data), _edge_key_rows(data)
-    total = sum(map(len, nodes.values())) + sum(map(len, edges.values()))
-    loader = _Loader(driver, database, batch_size, progress, total)
+    prepared = _Prepared.from_data(data)
+    loader = _Loader(driver, database, batch_size, progress, prepared.rows)
     apply_schema(driver, database)
-    paper_ids = [p.id for p in data.papers]
-    existing = _existing_papers(driver, paper_ids, database)
-    for label, rows in nodes.items():
-        loader.run(_node_cypher(label), rows, count=True)
-    for group, rows in edges.items():
-        extra = {"papers": dict.fromkeys(paper_ids, True)} if group[0] is EdgeType.EVALUATED_ON else {}
-        loader.run(_edge_cypher(group), rows, count=True, **extra)
-    _remove_stale(loader, data, paper_ids, stale_keys, existing)
-    loader.summary.papers, loader.summary.entities = len(data.papers), len(data.entities)
-    loader.summary.claims, loader.summary.edges = len(data.claims), len(data.edges)
-    loader.summary.seconds = round(time.perf_counter() - started, 3)
-    return loader.summary
+    _mark_mirror_modified(driver, database)
+    _write_data(loader, prepared, exact=False)
+    keep = {e.id for e in data.entities} | {c.id for c in data.claims} | set(prepared.paper_ids)
+    _drop_orphans(loader, keep)
+    summary = loader.finish(started)
+    summary.papers, summary.entities = len(data.papers), len(data.entities)
+    summary.claims, summary.edges = len(data.claims), len(data.edges)
+    return summary
 
 
-def _remove_stale(
-    loader: _Loader, data: GraphData, paper_ids: list[str], stale_keys: tuple, existing: set[str]
-) -> None:
-    """Delete what the loaded papers had before and the new data lacks, then the orphaned entities.
+# ------------------------------------------------------------------ mirrors
+#
+# A database mirrors one store: mirror_store makes it hold exactly the store's graph and
+# records which store (and which state of it) in one KgMirror node; apply_changes keeps it
+# in step with kg add / kg remove; check_mirror tells a reader whether it may trust it.
 
-    Papers that were not stored before the load (``existing``) have nothing stale and are skipped.
+MIRROR_ID = "mirror"
+MIRROR_CHUNK = 2000
+"""Papers read from the store and written per round of a mirror (their rows go in ``batch_size`` batches)."""
+
+_MIRROR_GET = "MATCH (m:KgMirror {id: $id}) RETURN properties(m) AS props"
+_MIRROR_BEGIN = (
+    "MERGE (m:KgMirror {id: $id}) "
+    "SET m.state = $state, m.writing_store_id = $store_id, m.writing_store_path = $store_path, m.writing_since = $at"
+)
+_MIRROR_SET = "MERGE (m:KgMirror {id: $id}) SET m = $props"
+_MIRROR_MODIFIED = "MATCH (m:KgMirror {id: $id}) SET m.state = 'modified', m.updated_at = $at"
+_COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
+
+_WRITING = ("loading", "updating")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _fingerprint(store: Store) -> str:
+    """The store's current fingerprint (a read-only ``Store`` caches its meta table; drop that first)."""
+    if hasattr(store, "_meta_cache"):
+        store._meta_cache = None
+    return store.fingerprint()
+
+
+def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of at most ``size`` consecutive items of a stream."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def paper_entities(store: Store, paper_ids: Iterable[str]) -> set[str]:
+    """Ids of the entities the stored papers mention or link to (edges and claims included).
+
+    Call it before ``kg add``/``kg remove`` changes those papers and pass the result
+    to :func:`apply_changes` as ``touched_entities``: an entity a removed paper only
+    mentioned (without an edge) may change its name or aliases, and the database has
+    no other way to know. Papers the store does not hold give nothing.
+
+    Raises:
+        StoreError: the store's table layout is not one this kg reads.
     """
-    loaded = set(paper_ids)
-    paper_rows = [row for row in stale_keys[0] if row["id"] in existing]
-    claim_rows = [row for row in stale_keys[1] if row["paper"] in existing or row["paper"] not in loaded]
-    evaluated = stale_keys[2]
-    loader.run(_STALE_PAPER_EDGES, paper_rows)
-    loader.run(_STALE_CLAIMS, paper_rows)
-    loader.run(_STALE_CLAIM_EDGES, claim_rows)
-    if paper_ids:
-        # maps, not lists: a key lookup per paper id instead of a scan of every loaded id
-        loader.once(_STALE_EVALUATED_ON, papers=dict.fromkeys(paper_ids, True), keep=dict.fromkeys(evaluated, True))
-    keep = {e.id for e in data.entities} | {c.id for c in data.claims} | set(paper_ids)
-    by_label: dict[str, list[str]] = {}
-    for label, node_id in sorted(loader.ends):
-        if node_id not in keep and label in _ENTITY_LABELS:
-            by_label.setdefault(label, []).append(node_id)
-    for label, ids in by_label.items():
-        loader.run(_DROP_ORPHANS.format(label=NodeLabel(label).value), ids)
+    return _StoreRows(store).entities_of(paper_ids)
+
+
+def mirror_info(driver: neo4j.Driver, database: str | None = "neo4j") -> dict[str, Any] | None:
+    """The ``KgMirror`` node's properties, or ``None`` when the database records no mirror.
+
+    Keys: ``store_id``, ``store_path``, ``fingerprint``, ``papers``, ``state``
+    (``complete``; ``loading``/``updating`` while a write runs or after one stopped
+    half-way; ``modified`` after :func:`load_graph` wrote other data), ``loaded_at``
+    (the last full mirror), ``updated_at`` (the last write) and ``kg_version``.
+
+    Raises:
+        Neo4jError: the server cannot be reached or rejects the read.
+    """
+    rows = run_read(driver, _MIRROR_GET, {"id": MIRROR_ID}, database)
+    return rows[0]["props"] if rows else None
+
+
+def _where(store: Store) -> str:
+    """The store's folder as an absolute path (what the KgMirror node records)."""
+    return str(Path(store.path).resolve())
+
+
+def _short(store_id: Any) -> str:
+    return str(store_id or "?")[:8]
+
+
+def check_mirror(driver: neo4j.Driver, store: Store, database: str | None = "neo4j") -> str | None:
+    """Why the database cannot answer for ``store``, in one line, or ``None`` when it mirrors it as it is now.
+
+    The line says what the database holds instead (nothing, an unrecorded graph,
+    an unfinished load, another store, an older state of this store) and ends with the
+    command that fixes it (`kg load --store PATH`). The CLI prints it and refuses to
+    answer a query from Neo4j for ``--store PATH`` while it is not ``None``.
+
+    Raises:
+        Neo4jError: the server cannot be reached or rejects the read.
+    """
+    fix = f"run `kg load --store {store.path}`"
+    info = mirror_info(driver, database)
+    if info is None:
+        if run_read(driver, _COUNT_NODES, {}, database)[0]["n"] == 0:
+            return f"the Neo4j database is empty: {fix} to load the store into it"
+        return (
+            "the Neo4j database does not record which store it holds (loaded by an older kg or by load_graph): "
+            f"{fix} to make it mirror {store.path}"
+        )
+    state = info.get("state")
+    if state in _WRITING:
+        return (
+            f"the Neo4j database is incomplete: a write of the store at {info.get('writing_store_path')} "
+            f"started {info.get('writing_since')} did not finish: {fix}"
+        )
+    if info.get("store_id") != store.store_id:
+        return (
+            f"the Neo4j database mirrors another store ({info.get('store_path')}, id {_short(info.get('store_id'))}), "
+            f"not the store at {store.path} (id {_short(store.store_id)}): {fix} to replace it"
+        )
+    if state != "complete":
+        return f"the Neo4j database was changed after it mirrored the store at {store.path} (other data was loaded): {fix}"
+    if info.get("fingerprint") != _fingerprint(store):
+        then = info.get("papers")
+        return (
+            f"the Neo4j database mirrors an older state of the store at {store.path} "
+            f"({then} paper{'s' * (then != 1)}, written {info.get('updated_at')}; "
+            f"the store has {store.paper_count()} now): {fix}"
+        )
+    return None
+
+
+def _begin(driver: neo4j.Driver, database: str | None, store: Store, state: str) -> None:
+    """Mark the mirror as being written: a stopped write leaves it marked, never 'complete'."""
+    _write(driver, _MIRROR_BEGIN, {"id": MIRROR_ID, "state": state, "store_id": store.store_id,
+                                   "store_path": _where(store), "at": _now()}, database)
+
+
+def _complete(driver: neo4j.Driver, database: str | None, store: Store, fingerprint: str, papers: int,
+              loaded_at: str | None = None) -> None:
+    """Record that the database now mirrors ``store`` at ``fingerprint``."""
+    at = _now()
+    props = {
+        "id": MIRROR_ID, "store_id": store.store_id, "store_path": _where(store), "fingerprint": fingerprint,
+        "papers": papers, "state": "complete", "loaded_at": loaded_at or at, "updated_at": at,
+        "kg_version": kg.__version__,
+    }
+    _write(driver, _MIRROR_SET, {"id": MIRROR_ID, "props": props}, database)
+
+
+def _write_entities(loader: _Loader, entities: Iterable[Entity], count: bool = True) -> None:
+    """MERGE entity nodes with their current name, aliases and keys, grouped by label."""
+    by_label: dict[NodeLabel, list[dict[str, Any]]] = {}
+    for entity in entities:
+        by_label.setdefault(entity.label, []).append(entity_row(entity))
+    for label, rows in by_label.items():
+        loader.run(_node_cypher(label), rows, count=count)
+
+
+def _delete_missing(loader: _Loader, label: NodeLabel, present: Callable[[list[str]], set[str]],
+                    delete: Callable[[list[str]], None], page: int = 10_000) -> None:
+    """Page through the ids of ``label`` in the database and delete those ``present`` does not return."""
+    after = ""
+    while True:
+        ids = [r["id"] for r in loader.read(_PAGE_IDS.format(label=NodeLabel(label).value), after=after, limit=page)]
+        if not ids:
+            return
+        missing = sorted(set(ids) - present(ids))
+        if missing:
+            delete(missing)
+        after = ids[-1]
+
+
+def _delete_entities(loader: _Loader, ids: Sequence[str]) -> None:
+    """Delete entity nodes by id whatever their label (an id lookup per label)."""
+    for type_ in EntityType:
+        loader.run(_DELETE_NODES.format(label=NodeLabel(type_.value).value), list(ids))
+
+
+# The store's tables are read directly (kg/store/embedded.py, layout STORE_LAYOUT): building a
+# pydantic model per edge costs more than Neo4j takes to write it. The rows equal those that
+# node_rows/edge_rows make from the store's models (tests/store/test_neo4j_mirror.py checks).
+STORE_LAYOUT = 2
+_EDGE_SQL_COLUMNS = ('type', 'source', 'target', 'source_label', 'target_label', 'evidence', 'start', '"end"',
+                     'field', 'extractor', 'confidence', 'paper_id')
+_EDGE_PROPS = ("evidence", "start", "end", "field", "extractor", "confidence")
+_JSON_COLUMNS = frozenset({"authors", "categories", "aliases"})
+_SQL_CHUNK = 500
+
+
+class _StoreRows:
+    """Neo4j rows of a store's papers, claims and edges, read with SQL from its tables.
+
+    Raises:
+        StoreError: the store's table layout is not the one this reader knows.
+    """
+
+    def __init__(self, store: Store) -> None:
+        layout = store.meta().get("store_version")
+        if layout != STORE_LAYOUT:
+            raise StoreError(f"kg store at {store.path} has table layout {layout}; the Neo4j mirror reads {STORE_LAYOUT}")
+        self.conn = store.conn
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(papers)")}
+        self.paper_columns = [c for c in Paper.model_fields if c in columns]
+        self.claim_columns = list(Claim.model_fields)
+
+    def _select(self, sql: str, ids: Sequence[str]) -> Iterator[Any]:
+        """Rows of ``sql`` (one ``{ids}`` placeholder for ``IN (...)``) over ``ids`` in chunks."""
+        for chunk in batched(list(ids), _SQL_CHUNK):
+            yield from self.conn.execute(sql.format(ids=",".join("?" * len(chunk))), list(chunk))
+
+    @staticmethod
+    def _props(columns: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+        return {c: json.loads(v) if c in _JSON_COLUMNS else v for c, v in zip(columns, values) if v is not None}
+
+    @staticmethod
+    def _edge(row: Sequence[Any], paper_ids: list[str]) -> tuple[EdgeGroup, dict[str, Any]]:
+        props = {k: v for k, v in zip(_EDGE_PROPS, row[5:11]) if v is not None}
+        props["paper_ids"] = paper_ids
+        group = (EdgeType(row[0]), NodeLabel(row[3]), NodeLabel(row[4]))
+        return group, {"source": row[1], "target": row[2], "props": props}
+
+    def chunk(self, paper_ids: Sequence[str], *, evaluated_on: bool) -> _Prepared:
+        """The rows of the given papers: nodes, their edges and claims, what each keeps.
+
+        ``evaluated_on``: also the EVALUATED_ON edges these papers back, each with every
+        stored paper that backs it (else they are left to :meth:`evaluated_on`).
+        """
+        ids = sorted(set(paper_ids))
+        with _gc_paused():
+            nodes: dict[NodeLabel, list[dict[str, Any]]] = {NodeLabel.PAPER: [], NodeLabel.CLAIM: []}
+            cols = self.paper_columns
+            for row in self._select(f"SELECT {', '.join(cols)} FROM papers WHERE id IN ({{ids}})", ids):
+                nodes[NodeLabel.PAPER].append({"id": row[0], "props": self._props(cols, row)})
+            keep: dict[str, list[list[str]]] = {r["id"]: [] for r in nodes[NodeLabel.PAPER]}
+            claims_of: dict[str, list[str]] = {pid: [] for pid in keep}
+            claim_keep: dict[str, list[list[str]]] = {}
+            paper_of: dict[str, str] = {}
+            cols = self.claim_columns
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            for row in self._select(f"SELECT {quoted} FROM claims WHERE paper_id IN ({{ids}}) ORDER BY id", ids):
+                props = self._props(cols, row)
+                nodes[NodeLabel.CLAIM].append({"id": props["id"], "props": props})
+                claims_of.setdefault(props["paper_id"], []).append(props["id"])
+                claim_keep[props["id"]] = []
+                paper_of[props["id"]] = props["paper_id"]
+            edges: dict[EdgeGroup, list[dict[str, Any]]] = {}
+            pairs: set[tuple[str, str]] = set()
+            sql = (f"SELECT {', '.join(_EDGE_SQL_COLUMNS)} FROM edges WHERE paper_id IN ({{ids}}) "
+                   "ORDER BY type, source, target")
+            for row in self._select(sql, ids):
+                if row[0] == EdgeType.EVALUATED_ON.value:
+                    pairs.add((row[1], row[2]))
+                    continue
+                group, edge = self._edge(row, [row[11]])
+                edges.setdefault(group, []).append(edge)
+                if row[3] == NodeLabel.PAPER.value:
+                    keep.setdefault(row[1], []).append([row[0], row[2]])
+                elif row[3] == NodeLabel.CLAIM.value:
+                    claim_keep.setdefault(row[1], []).append([row[0], row[2]])
+            if evaluated_on:
+                for group, edge in self.evaluated_on(sorted(pairs)):
+                    edges.setdefault(group, []).append(edge)
+        nodes = {label: rows for label, rows in nodes.items() if rows}
+        stale = (
+            [{"id": pid, "keep": pairs_, "claims": claims_of.get(pid, [])} for pid, pairs_ in keep.items()],
+            [{"id": cid, "keep": pairs_, "paper": paper_of.get(cid)} for cid, pairs_ in claim_keep.items()],
+            [f"{a}\u001f{b}" for a, b in sorted(pairs)],
+        )
+        return _Prepared(nodes, edges, stale, list(keep), evaluated_on=evaluated_on)
+
+    def evaluated_on(self, pairs: Sequence[tuple[str, str]] | None = None) -> Iterator[tuple[EdgeGroup, dict]]:
+        """EVALUATED_ON rows as the store merges them: the first paper's properties, every paper's id.
+
+        All of them in (source, target) order, or those of ``pairs`` that still exist.
+        """
+        cols = ", ".join(_EDGE_SQL_COLUMNS)
+        if pairs is None:
+            rows: Iterable[Any] = self.conn.execute(
+                f"SELECT {cols} FROM edges WHERE type = ? ORDER BY source, target, paper_id",
+                (EdgeType.EVALUATED_ON.value,))
+        else:
+            rows = (row for source, target in pairs for row in self.conn.execute(
+                f"SELECT {cols} FROM edges WHERE source = ? AND type = ? AND target = ? ORDER BY paper_id",
+                (source, EdgeType.EVALUATED_ON.value, target)))
+        for _key, group in groupby(rows, key=lambda r: (r[1], r[2])):
+            members = list(group)
+            yield self._edge(members[0], [m[11] for m in members])
+
+    def has_evaluated_on(self, source: str, target: str) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM edges WHERE source = ? AND type = ? AND target = ? LIMIT 1",
+            (source, EdgeType.EVALUATED_ON.value, target)).fetchone() is not None
+
+    def entities_of(self, paper_ids: Iterable[str]) -> set[str]:
+        """Ids of the entities the given papers mention, or reach by an edge of theirs or of their claims."""
+        ids = sorted(set(paper_ids))
+        out = {r[0] for r in self._select("SELECT DISTINCT entity_id FROM mentions WHERE paper_id IN ({ids})", ids)}
+        sql = "SELECT DISTINCT source, target, source_label, target_label FROM edges WHERE paper_id IN ({ids})"
+        for source, target, source_label, target_label in self._select(sql, ids):
+            out.update(node for node, label in ((source, source_label), (target, target_label))
+                       if label in _ENTITY_LABELS)
+        return out
+
+
+_ALL_EVALUATED_ON = (
+    "MATCH (s)-[:EVALUATED_ON]->(t) RETURN labels(s)[0] AS source_label, s.id AS source, "
+    "labels(t)[0] AS target_label, t.id AS target"
+)
+_DELETE_EVALUATED_ON = (
+    "UNWIND $rows AS row MATCH (:{source} {{id: row.source}})-[r:EVALUATED_ON]->(:{target} {{id: row.target}}) "
+    "DELETE r"
+)
+
+
+def _sync_evaluated_on(loader: _Loader, rows: _StoreRows) -> None:
+    """Make the EVALUATED_ON edges those of the store: each written once with its complete
+    ``paper_ids``, and those the store does not have deleted."""
+    batch: dict[EdgeGroup, list[dict[str, Any]]] = {}
+    for group, edge in rows.evaluated_on():
+        batch.setdefault(group, []).append(edge)
+        if len(batch[group]) >= loader.batch_size:
+            loader.run(_edge_cypher(group, exact=True), batch.pop(group), count=True)
+    for group, edges in batch.items():
+        loader.run(_edge_cypher(group, exact=True), edges, count=True)
+    stale: dict[tuple[NodeLabel, NodeLabel], list[dict[str, str]]] = {}
+
+    def collect(tx: neo4j.ManagedTransaction) -> None:
+        # streamed record by record: only the edges to delete are kept
+        for r in tx.run(_ALL_EVALUATED_ON):
+            if not rows.has_evaluated_on(r["source"], r["target"]):
+                ends = (NodeLabel(r["source_label"]), NodeLabel(r["target_label"]))
+                stale.setdefault(ends, []).append({"source": r["source"], "target": r["target"]})
+
+    try:
+        with loader.driver.session(database=loader.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            session.execute_read(collect)
+    except (driver_errors.DriverError, driver_errors.Neo4jError, OSError) as e:
+        raise Neo4jError(f"Neo4j read failed (EVALUATED_ON edges): {' '.join(str(e).split())}") from e
+    for (source, target), edges in stale.items():
+        loader.run(_DELETE_EVALUATED_ON.format(source=source.value, target=target.value), edges)
+
+
+def mirror_store(
+    driver: neo4j.Driver,
+    store: Store,
+    database: str | None = "neo4j",
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+    *,
+    papers_per_chunk: int = MIRROR_CHUNK,
+) -> LoadSummary:
+    """Make the database hold exactly the graph of ``store``, and record that it does.
+
+    Streams the store, never holding more than ``papers_per_chunk`` papers' rows:
+
+    1. papers the database holds and the store does not are deleted, with their edges
+       and claims (as are claims whose paper is not there);
+    2. every entity of the store is merged with its current name, aliases and keys;
+    3. the store's papers, ``papers_per_chunk`` at a time, are written as
+       :func:`load_graph` writes them (same statements, same replacement of a
+       re-loaded paper's stale edges and claims);
+    4. every EVALUATED_ON edge of the store is written once with its complete
+       ``paper_ids``, and those the store does not have are deleted;
+    5. entities the store does not have are deleted (with any relationship left);
+    6. the ``KgMirror`` node records the store's id, path and fingerprint
+       (``state`` is ``loading`` from the start until this last step).
+
+    Loading store A then store B leaves exactly B; mirroring the same store twice
+    creates and deletes nothing the second time. Nodes of labels that are not kg's
+    are left alone.
+
+    Args:
+        driver: from :func:`connect`.
+        store: an open store (``kg.open_store``).
+        database: the Neo4j database (``None``: the server's default).
+        batch_size: rows per transaction.
+        progress: called as ``progress(rows_written, rows_total)``; the total is the
+            store's nodes and edges.
+        papers_per_chunk: papers read from the store per round.
+
+    Raises:
+        Neo4jError: a statement fails on the server or the connection drops.
+        StoreError: the store's table layout is not one this kg reads.
+        ValueError: ``batch_size`` or ``papers_per_chunk`` is below 1.
+    """
+    if papers_per_chunk < 1:
+        raise ValueError(f"papers_per_chunk must be at least 1, got {papers_per_chunk}")
+    started = time.perf_counter()
+    rows = _StoreRows(store)
+    fingerprint, counts = _fingerprint(store), store.counts()
+    nodes, edges = counts["nodes"], counts["edges"]
+    loader = _Loader(driver, database, batch_size, progress, sum(nodes.values()) + sum(edges.values()))
+    apply_schema(driver, database)
+    _begin(driver, database, store, "loading")
+
+    def stored_papers(ids: list[str]) -> set[str]:
+        return set(store.stored_hashes(ids))
+
+    def stored_entities(ids: list[str]) -> set[str]:
+        return {e.id for e in store.iter_entities(ids)}
+
+    _delete_missing(loader, NodeLabel.PAPER, stored_papers, lambda ids: _delete_papers(loader, ids))
+    loader.once(_DELETE_CLAIMS_WITHOUT_PAPER)
+    for entities in _chunked(store.iter_entities(), batch_size):
+        _write_entities(loader, entities)
+    for ids in _chunked(store.paper_ids(), papers_per_chunk):
+        _write_data(loader, rows.chunk(ids, evaluated_on=False), exact=True)
+    _sync_evaluated_on(loader, rows)
+    for type_ in EntityType:
+        label = NodeLabel(type_.value)
+        _delete_missing(loader, label, stored_entities,
+                        lambda ids, label=label: loader.run(_DELETE_NODES.format(label=label.value), ids))
+    _complete(driver, database, store, fingerprint, nodes.get(NodeLabel.PAPER.value, 0))
+    summary = loader.finish(started)
+    summary.mode = "mirror"
+    summary.papers, summary.claims = nodes.get(NodeLabel.PAPER.value, 0), nodes.get(NodeLabel.CLAIM.value, 0)
+    summary.entities = sum(n for label, n in nodes.items() if label in _ENTITY_LABELS)
+    summary.edges = sum(edges.values())
+    return summary
+
+
+def apply_changes(
+    driver: neo4j.Driver,
+    store: Store,
+    changed_ids: Iterable[str],
+    removed_ids: Iterable[str],
+    database: str | None = "neo4j",
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+    *,
+    previous_fingerprint: str | None = None,
+    touched_entities: Iterable[str] = (),
+    papers_per_chunk: int = MIRROR_CHUNK,
+) -> LoadSummary:
+    """Bring a mirror of ``store`` up to date after ``kg add``/``kg remove``, writing only the changed papers.
+
+    Only when the database mirrors this store (same ``store_id``, state ``complete``)
+    and, if ``previous_fingerprint`` is given, mirrors it as it was before the change
+    (the store's ``fingerprint()`` taken before ``kg add``/``kg remove``). Otherwise it
+    falls back to a full :func:`mirror_store` (``summary.mode == "mirror"``): the
+    result is the same database, only slower. Callers that ran :func:`check_mirror`
+    before the change and got ``None`` may leave ``previous_fingerprint`` out.
+
+    What it writes:
+
+    - papers of ``changed_ids`` the store holds (added or updated): their nodes,
+      claims and edges as :func:`mirror_store` writes them, replacing what an updated
+      paper had; EVALUATED_ON edges they back get the store's current ``paper_ids``;
+    - papers of ``removed_ids`` (and of ``changed_ids``) the store no longer holds:
+      deleted with their edges and claims, and taken out of EVALUATED_ON edges, which
+      go when no paper backs them any more and otherwise take their properties from
+      the store's first remaining paper;
+    - entities: those the changed papers mention or link to, the far ends of every
+      deleted edge, ``touched_entities``, and (after a removal or an update) the
+      entities left without any relationship are set to the store's current name,
+      aliases and keys, or deleted when the store no longer has them;
+    - the ``KgMirror`` node gets the store's new fingerprint.
+
+    Afterwards the database equals a fresh ``mirror_store`` of the store (same nodes,
+    relationships and properties). One gap without ``touched_entities``: an entity
+    that a removed or updated paper only mentioned, without an edge, and that other
+    papers still link to keeps its old name and aliases until the next full mirror;
+    pass ``paper_entities(store, ids)`` taken before the change to close it.
+
+    Args:
+        driver: from :func:`connect`.
+        store: the store after the change, opened read-only.
+        changed_ids: ids of the papers added or updated (``WriteReport`` of ``kg.add``).
+        removed_ids: ids of the papers removed (``kg.remove``).
+        database: the Neo4j database (``None``: the server's default).
+        batch_size: rows per transaction.
+        progress: called as ``progress(papers_done, papers_total)``.
+        previous_fingerprint: the store's fingerprint before the change.
+        touched_entities: entity ids the changed and removed papers mentioned before
+            the change (:func:`paper_entities`).
+        papers_per_chunk: changed papers read from the store per round.
+
+    Raises:
+        Neo4jError: a statement fails on the server or the connection drops.
+        StoreError: the store's table layout is not one this kg reads.
+        ValueError: ``batch_size`` or ``papers_per_chunk`` is below 1.
+    """
+    if papers_per_chunk < 1:
+        raise ValueError(f"papers_per_chunk must be at least 1, got {papers_per_chunk}")
+    info = mirror_info(driver, database)
+    in_sync = (
+        info is not None
+        and info.get("state") == "complete"
+        and info.get("store_id") == store.store_id
+        and (previous_fingerprint is None or info.get("fingerprint") == previous_fingerprint)
+    )
+    if not in_sync:
+        return mirror_store(driver, store, database, batch_size, progress, papers_per_chunk=papers_per_chunk)
+    started = time.perf_counter()
+    rows = _StoreRows(store)
+    fingerprint = _fingerprint(store)
+    asked = list(dict.fromkeys([*changed_ids, *removed_ids]))
+    stored = set(store.stored_hashes(asked))
+    to_write = sorted(pid for pid in asked if pid in stored)
+    to_delete = sorted(pid for pid in asked if pid not in stored)
+    loader = _Loader(driver, database, batch_size, None, len(asked))
+    _begin(driver, database, store, "updating")
+    # EVALUATED_ON edges the stored versions of these papers back: when some of their papers
+    # go, the rest keep the edge, whose properties must then come from the store's new first paper.
+    before = _existing_papers(driver, asked, database)
+    backed = [(r["source"], r["target"]) for r in loader.read(_EVALUATED_ON_OF, papers=dict.fromkeys(before, True))
+              ] if before else []
+
+    def advance(n: int) -> None:
+        loader.done = min(loader.done + n, loader.total)
+        if progress is not None:
+            progress(loader.done, loader.total)
+
+    for ids in _chunked(to_delete, 10_000):
+        _delete_papers(loader, ids)
+        advance(len(ids))
+    written: set[str] = set()
+    for ids in _chunked(to_write, papers_per_chunk):
+        prepared = rows.chunk(ids, evaluated_on=True)
+        wanted = paper_entities(store, ids)
+        entities = list(store.iter_entities(wanted))
+        _write_entities(loader, entities, count=False)
+        _write_data(loader, prepared, exact=True)
+        written.update(e.id for e in entities)
+        loader.summary.entities += len(entities)
+        loader.summary.claims += len(prepared.nodes.get(NodeLabel.CLAIM, []))
+        loader.summary.edges += sum(map(len, prepared.edges.values()))
+        advance(len(ids))
+    for pairs in _chunked(backed, 10_000):
+        by_group: dict[EdgeGroup, list[dict[str, Any]]] = {}
+        for group, edge in rows.evaluated_on(pairs):
+            by_group.setdefault(group, []).append(edge)
+        for group, edges in by_group.items():
+            loader.run(_edge_cypher(group, exact=True), edges)
+    candidates = {node for label, node in loader.ends if label in _ENTITY_LABELS} | set(touched_entities)
+    if before:  # a paper the database held was removed or updated: it may have left an entity without edges
+        for type_ in EntityType:
+            found = loader.read(_ISOLATED.format(label=NodeLabel(type_.value).value))
+            candidates.update(r["id"] for r in found)
+    candidates -= written
+    present = list(store.iter_entities(candidates))
+    _write_entities(loader, present, count=False)
+    _delete_entities(loader, sorted(candidates - {e.id for e in present}))
+    _complete(driver, database, store, fingerprint, store.paper_count(), info.get("loaded_at"))
+    summary = loader.finish(started)
+    summary.mode = "changes"
+    summary.papers = len(to_write)
+    return summary
 
 
 # ------------------------------------------------------------------- reads

@@ -129,7 +129,7 @@ def test_node_rows_drop_none_and_keep_lists():
     rows = node_rows(_paper_graph("p1", "GRPO", "GSM8K"))
     paper = rows[NodeLabel.PAPER][0]["props"]
     assert "url" not in paper and paper["authors"] == ["A. Author", "B. Author"]
-    assert rows[NodeLabel.METHOD][0]["props"] == {"id": "method:grpo", "name": "GRPO", "aliases": []}
+    assert rows[NodeLabel.METHOD][0]["props"] == {"id": "method:grpo", "name": "GRPO", "aliases": [], "keys": "|grpo|"}
 
 
 @pytest.mark.parametrize("extra", [{}, {"field": "title", "start": 3, "end": 9, "paper_ids": ["p1", "p2"]}])
@@ -274,7 +274,7 @@ def test_run_read_returns_plain_values(neo4j_db, neo4j_settings):
     db = neo4j_settings.database
     load_graph(neo4j_db, _paper_graph("p1", "GRPO", "GSM8K"), db)
     rows = run_read(neo4j_db, "MATCH p = (:Paper {id: $id})-[:PROPOSES]->(m) RETURN m, p", {"id": "p1"}, db)
-    assert rows[0]["m"] == {"id": "method:grpo", "name": "GRPO", "aliases": []}
+    assert rows[0]["m"] == {"id": "method:grpo", "name": "GRPO", "aliases": [], "keys": "|grpo|"}
     start, rel, end = rows[0]["p"]
     assert (start["id"], rel["type"], rel["evidence"], end) == ("p1", "PROPOSES", "We propose GRPO.", rows[0]["m"])
 

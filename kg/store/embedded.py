@@ -388,6 +388,16 @@ class Store:
 
         return build_graph(self.to_data())
 
+    def query(self, name: str, **args: Any) -> list[dict[str, Any]]:
+        """A named query on this store; the rows of ``kg query NAME ... --json``.
+
+        Example:
+            >>> open_store("kg-out").query("leaderboard", dataset="GSM8K", metric="accuracy")  # doctest: +SKIP
+        """
+        from kg.query import query
+
+        return query(self, name, **args)
+
     # -------------------------------------------------------------- runs
 
     def runs(self) -> list[dict[str, Any]]:

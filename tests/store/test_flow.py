@@ -210,3 +210,19 @@ def test_build_with_two_workers_equals_one(tmp_path, seed_corpus):
     two = kg.build([seed_corpus], store=tmp_path / "two", workers=2, batch_size=16)
     assert one.added == two.added > 100
     assert _snapshot(tmp_path / "one") == _snapshot(tmp_path / "two")
+
+
+def test_store_query_gives_the_rows_of_the_cli_json(tmp_path):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    kg.build([SAMPLE], store=tmp_path / "s")
+    with kg.open_store(tmp_path / "s") as store:
+        rows = store.query("papers-using", dataset="gsm8k")
+        board = store.query("leaderboard", dataset="GSM8K", metric="accuracy")
+    assert rows and {r["role"] for r in rows} <= {"evaluates_on", "uses_dataset", "proposes"}
+    result = CliRunner().invoke(app, ["query", "papers-using", "GSM-8K", "--store", str(tmp_path / "s"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == rows
+    assert all(r["metric"] == "accuracy" for r in board)

@@ -14,9 +14,9 @@ Three formats, each for a different user:
 Every ``export_*`` function takes either a networkx graph (``build_graph``'s)
 or a *graph source*: an embedded ``Store`` or anything else with
 ``iter_papers``, ``iter_entities``, ``iter_claims`` and ``iter_edges`` (edges
-sorted by type, source and target, as the store yields them). A source is
-written as it streams, one node or edge at a time, so exporting a store of any
-size never builds the whole graph in memory.
+in any order that keeps the rows of one (source, type, target) together, such
+as the store's). A source is written as it streams, one node or edge at a time,
+so exporting a store never builds the whole graph in memory.
 
 The readers rebuild a graph equal to the one written, so tests (and users) can
 check that nothing was lost on the way out.
@@ -64,7 +64,7 @@ class GraphSource(Protocol):
     def iter_claims(self) -> Iterable[Claim]: ...
 
     def iter_edges(self) -> Iterable[Edge]:
-        """Edges sorted by (type, source, target); repeated keys are merged like ``build_graph`` does."""
+        """Edges with the repeats of one (source, type, target) adjacent; they are merged as ``build_graph`` does."""
         ...
 
 

@@ -28,9 +28,10 @@ SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample_papers.jsonl
 class _Source:
     """A graph source made of lists, as a store would yield them."""
 
-    def __init__(self, data: GraphData, fail_on_edges: bool = False) -> None:
+    def __init__(self, data: GraphData, fail_on_edges: bool = False, source_first: bool = False) -> None:
         self.data = data
         self.fail_on_edges = fail_on_edges
+        self.source_first = source_first
 
     def iter_papers(self):
         yield from self.data.papers
@@ -44,7 +45,10 @@ class _Source:
     def iter_edges(self):
         if self.fail_on_edges:
             raise RuntimeError("the database went away")
-        yield from sorted(self.data.edges, key=lambda e: (e.type.value, e.source, e.target))
+        if self.source_first:
+            yield from sorted(self.data.edges, key=lambda e: (e.source, e.type.value, e.target))
+        else:
+            yield from sorted(self.data.edges, key=lambda e: (e.type.value, e.source, e.target))
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +139,14 @@ def test_repeated_edges_of_a_source_merge_their_papers_as_build_graph_does(fmt, 
     attrs = H.edges["method:grpo", "dataset:gsm8k", "EVALUATED_ON"]
     assert attrs["paper_ids"] == ["p1", "2401.00001", "p9"]
     assert attrs["evidence"] == ""
+    _assert_same(H, build_graph(data))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_edges_sorted_by_source_first_export_the_same_graph(fmt, data, tmp_path):
+    data = _with_repeated_edge(data)
+    H = _export(fmt, _Source(data, source_first=True), tmp_path)
+    assert H.edges["method:grpo", "dataset:gsm8k", "EVALUATED_ON"]["paper_ids"] == ["p1", "2401.00001", "p9"]
     _assert_same(H, build_graph(data))
 
 

@@ -7,8 +7,7 @@ id]`` so that a store can replace the edges of one paper when it is re-loaded.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kg.link.entities import Key, LocalEntity, LocalKey
@@ -48,30 +47,6 @@ class PaperIndex:
     paper_id: str
     groups: dict[int, list[LocalEntity]] = field(default_factory=dict)
     by_key: dict[Key, str] = field(default_factory=dict)
-
-
-def paper_index(paper_id: str, locals_: Sequence[LocalEntity], node_of: Mapping[LocalKey, str]) -> PaperIndex:
-    """Index one paper's local entities; the first entity with a name wins."""
-    index = PaperIndex(paper_id)
-    for le in locals_:
-        if not le.synthetic:
-            index.groups.setdefault(le.group, []).append(le)
-        for form in le.forms:
-            index.by_key.setdefault((le.type, normalize_name(form)), node_of[le.key])
-    return index
-
-
-class EdgeSet:
-    """Edges keyed by (source, type, target); the first edge with a key is kept."""
-
-    def __init__(self) -> None:
-        self._edges: dict[tuple[str, str, str], Edge] = {}
-
-    def add(self, edge: Edge) -> None:
-        self._edges.setdefault(edge.key, edge)
-
-    def sorted(self) -> list[Edge]:
-        return sorted(self._edges.values(), key=lambda e: (e.type.value, e.source, e.target))
 
 
 # ------------------------------------------------------------ roles
@@ -121,58 +96,6 @@ def role_edges(
         )
         out.append((role.role, edge))
     return out
-
-
-# ------------------------------------------------------------ EVALUATED_ON
-
-
-class EvaluatedOn:
-    """Collects (method or model) -> dataset pairs over papers, then makes one edge each.
-
-    Subjects of a paper are what it proposes (methods and models); a paper
-    that proposes none contributes the models it uses. The evidence of an edge
-    is the evaluates_on sentence of the first paper in id order, so it does
-    not depend on the order of the input.
-    """
-
-    def __init__(self) -> None:
-        self._pairs: dict[tuple[str, NodeLabel, str], dict[str, Edge]] = defaultdict(dict)
-
-    def add_paper(self, paper_id: str, edges: Iterable[tuple[Role, Edge]]) -> None:
-        edges = list(edges)
-        subject_labels = {NodeLabel.METHOD, NodeLabel.MODEL}
-        proposed = [e for r, e in edges if r is Role.PROPOSES and e.target_label in subject_labels]
-        subjects = proposed or [e for r, e in edges if r is Role.USES_MODEL]
-        targets: dict[str, Edge] = {}
-        for role, edge in edges:
-            if role is Role.EVALUATES_ON:
-                targets.setdefault(edge.target, edge)
-        for subject in subjects:
-            for target, evidence in targets.items():
-                self._pairs[(subject.target, subject.target_label, target)].setdefault(paper_id, evidence)
-
-    def edges(self) -> list[Edge]:
-        out = []
-        for (source, label, target), by_paper in self._pairs.items():
-            paper_ids = sorted(by_paper)
-            first = by_paper[paper_ids[0]]
-            out.append(
-                Edge(
-                    type=EdgeType.EVALUATED_ON,
-                    source=source,
-                    target=target,
-                    source_label=label,
-                    target_label=NodeLabel.DATASET,
-                    evidence=first.evidence,
-                    start=first.start,
-                    end=first.end,
-                    field=first.field,
-                    extractor=EVALUATED_ON_EXTRACTOR,
-                    confidence=first.confidence,
-                    paper_ids=paper_ids,
-                )
-            )
-        return out
 
 
 # ------------------------------------------------------------ claims

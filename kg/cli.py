@@ -204,8 +204,15 @@ def _fingerprint(store: Path) -> str | None:
         return None
 
 
-def _summary_json(report: Any) -> dict[str, Any]:
-    return {**report.model_dump(mode="json"), "entities": report.entities, "claims": report.claims}
+def _emit_write_report(report: Any, loaded: dict[str, Any] | None, as_json: bool) -> None:
+    """The summary of a build, add or remove: one JSON object, or lines of text."""
+    if as_json:
+        summary = {**report.model_dump(mode="json"), "entities": report.entities, "claims": report.claims}
+        if loaded:
+            summary["neo4j"] = loaded
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        _print_write_report(report, loaded)
 
 
 def _print_write_report(report: Any, neo4j: dict[str, Any] | None = None) -> None:
@@ -275,10 +282,7 @@ def build(
                                batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode.value,
                                progress=advance)
         loaded = _neo4j_sync(store) if neo4j else None
-    if as_json:
-        typer.echo(json.dumps({**_summary_json(report), **({"neo4j": loaded} if loaded else {})}, ensure_ascii=False))
-    else:
-        _print_write_report(report, loaded)
+    _emit_write_report(report, loaded, as_json)
 
 
 @app.command(epilog="Example: kg add today.jsonl --store kg-out --neo4j")
@@ -311,10 +315,7 @@ def add(
                              batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode.value,
                              progress=advance)
         loaded = _neo4j_sync(store, changed=report.changed_ids, removed=[], before=before) if neo4j else None
-    if as_json:
-        typer.echo(json.dumps({**_summary_json(report), **({"neo4j": loaded} if loaded else {})}, ensure_ascii=False))
-    else:
-        _print_write_report(report, loaded)
+    _emit_write_report(report, loaded, as_json)
 
 
 @app.command(epilog="Example: kg remove 2401.00001 2401.00002 --store kg-out")
@@ -331,10 +332,7 @@ def remove(
         before = _fingerprint(store) if neo4j else None
         report = api.remove(paper_ids, store)
         loaded = _neo4j_sync(store, changed=[], removed=report.changed_ids, before=before) if neo4j else None
-    if as_json:
-        typer.echo(json.dumps({**_summary_json(report), **({"neo4j": loaded} if loaded else {})}, ensure_ascii=False))
-    else:
-        _print_write_report(report, loaded)
+    _emit_write_report(report, loaded, as_json)
 
 
 @app.command("eval", epilog="Example: kg eval tests/data/seed/dev.jsonl --keep dev.pred.jsonl")

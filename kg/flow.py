@@ -200,6 +200,14 @@ def check_inputs(files: Sequence[PathLike], fmt: str | None) -> None:
             raise InputError(f"{f}: no such file")
 
 
+def _logged_stream(store: Store, report: WriteReport, files: Sequence[PathLike], **options: Any) -> None:
+    """``_write_stream`` as one logged run of ``report.command``, with the final counts in the report."""
+    run = store.begin_run(report.command, {"files": report.files})
+    _write_stream(store, report, files, run=run, **options)
+    _finish(store, report)
+    store.finish_run(run, report.model_dump(mode="json"))
+
+
 def _notice_interrupted(store: Store) -> list[dict[str, Any]]:
     """Close the log entries of killed runs, returning them for the report."""
     found = store.interrupted_runs()
@@ -254,11 +262,8 @@ def build(
         _refuse_non_empty(path)
     report = WriteReport(command="build", store=str(path), files=[str(f) for f in files])
     with fresh_store(path) as st:
-        run = st.begin_run("build", {"files": report.files})
-        _write_stream(st, report, files, fmt=fmt, paper_filter=paper_filter, check_stored=False, run=run,
-                      batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode, progress=progress)
-        _finish(st, report)
-        st.finish_run(run, report.model_dump(mode="json"))
+        _logged_stream(st, report, files, fmt=fmt, paper_filter=paper_filter, check_stored=False,
+                       batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode, progress=progress)
     return report
 
 
@@ -299,11 +304,8 @@ def add(
     report = WriteReport(command="add", store=str(path), files=[str(f) for f in files])
     with create_store(path) as st:
         report.interrupted_runs = _notice_interrupted(st)
-        run = st.begin_run("add", {"files": report.files})
-        _write_stream(st, report, files, fmt=fmt, paper_filter=paper_filter, check_stored=True, run=run,
-                      batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode, progress=progress)
-        _finish(st, report)
-        st.finish_run(run, report.model_dump(mode="json"))
+        _logged_stream(st, report, files, fmt=fmt, paper_filter=paper_filter, check_stored=True,
+                       batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode, progress=progress)
     return report
 
 

@@ -79,27 +79,34 @@ def _paper_part(i: int, rng: random.Random, pool: dict[EntityType, list[Entity]]
                   abstract=f"We propose {method.name} and evaluate it on {datasets[0].name} and {datasets[1].name}.",
                   source="bench", year=2020 + i % 6)
     sentence = paper.abstract
+    mine = [pid]  # the paper an edge comes from, as the linker records it
     edges = [
         Edge(type=EdgeType.PROPOSES, source=pid, target=method.id, source_label="Paper", target_label="Method",
-             evidence=sentence, start=0, end=len(sentence), field="abstract", extractor="bench"),
-        Edge(type=EdgeType.USES_MODEL, source=pid, target=model.id, source_label="Paper", target_label="Model"),
-        Edge(type=EdgeType.MEASURES, source=pid, target=metric.id, source_label="Paper", target_label="Metric"),
-        Edge(type=EdgeType.ADDRESSES, source=pid, target=task.id, source_label="Paper", target_label="Task"),
+             evidence=sentence, start=0, end=len(sentence), field="abstract", extractor="bench", paper_ids=mine),
+        Edge(type=EdgeType.USES_MODEL, source=pid, target=model.id, source_label="Paper", target_label="Model",
+             paper_ids=mine),
+        Edge(type=EdgeType.MEASURES, source=pid, target=metric.id, source_label="Paper", target_label="Metric",
+             paper_ids=mine),
+        Edge(type=EdgeType.ADDRESSES, source=pid, target=task.id, source_label="Paper", target_label="Task",
+             paper_ids=mine),
     ]
     claims = []
     for k, dataset in enumerate(datasets):
         edges.append(Edge(type=EdgeType.EVALUATES_ON, source=pid, target=dataset.id, source_label="Paper",
-                          target_label="Dataset", evidence=sentence))
+                          target_label="Dataset", evidence=sentence, paper_ids=mine))
         claim = Claim(id=f"{pid}#c{k}", paper_id=pid, value=round(rng.uniform(10, 95), 1), unit="%",
                       text=f"{method.name} reaches a score on {dataset.name}.", subject=method.name,
                       dataset=dataset.name, metric=metric.name)
         claims.append(claim)
         edges += [
-            Edge(type=EdgeType.REPORTS, source=pid, target=claim.id, source_label="Paper", target_label="Claim"),
-            Edge(type=EdgeType.ABOUT, source=claim.id, target=method.id, source_label="Claim", target_label="Method"),
-            Edge(type=EdgeType.ON, source=claim.id, target=dataset.id, source_label="Claim", target_label="Dataset"),
+            Edge(type=EdgeType.REPORTS, source=pid, target=claim.id, source_label="Paper", target_label="Claim",
+                 paper_ids=mine),
+            Edge(type=EdgeType.ABOUT, source=claim.id, target=method.id, source_label="Claim", target_label="Method",
+                 paper_ids=mine),
+            Edge(type=EdgeType.ON, source=claim.id, target=dataset.id, source_label="Claim", target_label="Dataset",
+                 paper_ids=mine),
             Edge(type=EdgeType.IN_METRIC, source=claim.id, target=metric.id, source_label="Claim",
-                 target_label="Metric"),
+                 target_label="Metric", paper_ids=mine),
         ]
     return paper, claims, edges, [(method.id, d.id, pid) for d in datasets]
 

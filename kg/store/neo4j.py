@@ -34,6 +34,8 @@ import gc
 import importlib.resources
 import json
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -586,17 +588,19 @@ def _drop_orphans(loader: _Loader, keep: set[str]) -> None:
         loader.run(_DROP_ORPHANS.format(label=NodeLabel(label).value), ids)
 
 
-def _delete_papers(loader: _Loader, ids: Sequence[str]) -> None:
+def _delete_papers(loader: _Loader, ids: Sequence[str], *, evaluated_on: bool = True) -> None:
     """Delete papers with their edges and claims and take them out of EVALUATED_ON ``paper_ids``.
 
     The ``paper_ids`` go first, so that a load stopped half-way never leaves an
-    EVALUATED_ON edge naming a paper that is not in the database. The far ends of what
-    was deleted are remembered in ``loader.ends``.
+    EVALUATED_ON edge naming a paper that is not in the database (``evaluated_on=False``:
+    the caller syncs EVALUATED_ON edges itself). The far ends of what was deleted are
+    remembered in ``loader.ends``.
     """
     if not ids:
         return
     rows = [{"id": pid, "keep": [], "claims": []} for pid in ids]
-    loader.once(_STALE_EVALUATED_ON, papers=dict.fromkeys(ids, True), keep={})
+    if evaluated_on:
+        loader.once(_STALE_EVALUATED_ON, papers=dict.fromkeys(ids, True), keep={})
     loader.run(_STALE_PAPER_EDGES, rows)
     loader.run(_STALE_CLAIMS, rows)
     before = loader.summary.nodes_deleted
@@ -681,6 +685,50 @@ def _fingerprint(store: Store) -> str:
     if hasattr(store, "_meta_cache"):
         store._meta_cache = None
     return store.fingerprint()
+
+
+def _ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """The items of ``items``, each made in a worker thread while the consumer handles the one before.
+
+    A mirror alternates reading the store (Python work) and waiting for Neo4j (server
+    work); making the next chunk of rows while the server writes this one overlaps them.
+    At most two items exist at a time. An error in the worker is raised in the consumer;
+    a consumer that stops early stops the worker.
+    """
+    slot: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                slot.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("done", None)
+        except BaseException as e:  # handed to the consumer, which raises it
+            put("error", e)
+
+    worker = threading.Thread(target=work, name="kg-mirror-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = slot.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -844,21 +892,27 @@ class _StoreRows:
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(papers)")}
         self.paper_columns = [c for c in Paper.model_fields if c in columns]
         self.claim_columns = list(Claim.model_fields)
+        self._groups: dict[tuple[str, str, str], EdgeGroup] = {}
 
-    def _select(self, sql: str, ids: Sequence[str]) -> Iterator[Any]:
-        """Rows of ``sql`` (one ``{ids}`` placeholder for ``IN (...)``) over ``ids`` in chunks."""
+    def _select(self, sql: str, ids: Sequence[str], *first: Any) -> Iterator[Any]:
+        """Rows of ``sql`` as tuples (one ``{ids}`` placeholder for ``IN (...)``, after the ``first``
+        parameters) over ``ids`` in chunks."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: the store's sqlite3.Row costs more per row
         for chunk in batched(list(ids), _SQL_CHUNK):
-            yield from self.conn.execute(sql.format(ids=",".join("?" * len(chunk))), list(chunk))
+            yield from cursor.execute(sql.format(ids=",".join("?" * len(chunk))), [*first, *chunk])
 
     @staticmethod
     def _props(columns: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
         return {c: json.loads(v) if c in _JSON_COLUMNS else v for c, v in zip(columns, values) if v is not None}
 
-    @staticmethod
-    def _edge(row: Sequence[Any], paper_ids: list[str]) -> tuple[EdgeGroup, dict[str, Any]]:
+    def _edge(self, row: Sequence[Any], paper_ids: list[str]) -> tuple[EdgeGroup, dict[str, Any]]:
         props = {k: v for k, v in zip(_EDGE_PROPS, row[5:11]) if v is not None}
         props["paper_ids"] = paper_ids
-        group = (EdgeType(row[0]), NodeLabel(row[3]), NodeLabel(row[4]))
+        key = (row[0], row[3], row[4])
+        group = self._groups.get(key)
+        if group is None:  # the enums check the type and labels once per kind of edge
+            group = self._groups[key] = (EdgeType(row[0]), NodeLabel(row[3]), NodeLabel(row[4]))
         return group, {"source": row[1], "target": row[2], "props": props}
 
     def chunk(self, paper_ids: Sequence[str], *, evaluated_on: bool) -> _Prepared:
@@ -886,19 +940,23 @@ class _StoreRows:
                 claim_keep[props["id"]] = []
                 paper_of[props["id"]] = props["paper_id"]
             edges: dict[EdgeGroup, list[dict[str, Any]]] = {}
-            pairs: set[tuple[str, str]] = set()
-            sql = (f"SELECT {', '.join(_EDGE_SQL_COLUMNS)} FROM edges WHERE paper_id IN ({{ids}}) "
-                   "ORDER BY type, source, target")
-            for row in self._select(sql, ids):
-                if row[0] == EdgeType.EVALUATED_ON.value:
-                    pairs.add((row[1], row[2]))
-                    continue
-                group, edge = self._edge(row, [row[11]])
-                edges.setdefault(group, []).append(edge)
+            # The edges of a paper are those from it and from its claims, merged over their rows as
+            # Store.iter_edges merges them: the first row's properties, every row's paper id.
+            sources = sorted([*keep, *claim_keep])
+            # (a source's rows all come from one SQL chunk, in index order: equal keys are adjacent)
+            sql = (f"SELECT {', '.join(_EDGE_SQL_COLUMNS)} FROM edges WHERE source IN ({{ids}}) "
+                   "ORDER BY source, type, target, paper_id")
+            for _key, group in groupby(self._select(sql, sources), key=lambda r: (r[0], r[1], r[2])):
+                members = list(group)
+                row = members[0]
+                edge_group, edge = self._edge(row, [m[11] for m in members])
+                edges.setdefault(edge_group, []).append(edge)
                 if row[3] == NodeLabel.PAPER.value:
                     keep.setdefault(row[1], []).append([row[0], row[2]])
-                elif row[3] == NodeLabel.CLAIM.value:
+                else:
                     claim_keep.setdefault(row[1], []).append([row[0], row[2]])
+            sql = "SELECT DISTINCT source, target FROM edges WHERE type = ? AND paper_id IN ({ids})"
+            pairs = {(r[0], r[1]) for r in self._select(sql, ids, EdgeType.EVALUATED_ON.value)}
             if evaluated_on:
                 for group, edge in self.evaluated_on(sorted(pairs)):
                     edges.setdefault(group, []).append(edge)
@@ -916,12 +974,14 @@ class _StoreRows:
         All of them in (source, target) order, or those of ``pairs`` that still exist.
         """
         cols = ", ".join(_EDGE_SQL_COLUMNS)
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
         if pairs is None:
-            rows: Iterable[Any] = self.conn.execute(
+            rows: Iterable[Any] = cursor.execute(
                 f"SELECT {cols} FROM edges WHERE type = ? ORDER BY source, target, paper_id",
                 (EdgeType.EVALUATED_ON.value,))
         else:
-            rows = (row for source, target in pairs for row in self.conn.execute(
+            rows = (row for source, target in pairs for row in cursor.execute(
                 f"SELECT {cols} FROM edges WHERE source = ? AND type = ? AND target = ? ORDER BY paper_id",
                 (source, EdgeType.EVALUATED_ON.value, target)))
         for _key, group in groupby(rows, key=lambda r: (r[1], r[2])):
@@ -932,6 +992,10 @@ class _StoreRows:
         return self.conn.execute(
             "SELECT 1 FROM edges WHERE source = ? AND type = ? AND target = ? LIMIT 1",
             (source, EdgeType.EVALUATED_ON.value, target)).fetchone() is not None
+
+    def stored(self, table: Literal["papers", "entities"], ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` the store's papers or entities table holds."""
+        return {r[0] for r in self._select(f"SELECT id FROM {table} WHERE id IN ({{ids}})", ids)}
 
     def entities_of(self, paper_ids: Iterable[str]) -> set[str]:
         """Ids of the entities the given papers mention, or reach by an edge of theirs or of their claims."""
@@ -996,7 +1060,8 @@ def mirror_store(
     Streams the store, never holding more than ``papers_per_chunk`` papers' rows:
 
     1. papers the database holds and the store does not are deleted, with their edges
-       and claims (as are claims whose paper is not there);
+       and claims (as are claims whose paper is not there; their ids leave EVALUATED_ON
+       edges in step 4);
     2. every entity of the store is merged with its current name, aliases and keys;
     3. the store's papers, ``papers_per_chunk`` at a time, are written as
        :func:`load_graph` writes them (same statements, same replacement of a
@@ -1035,22 +1100,19 @@ def mirror_store(
     apply_schema(driver, database)
     _begin(driver, database, store, "loading")
 
-    def stored_papers(ids: list[str]) -> set[str]:
-        return set(store.stored_hashes(ids))
-
-    def stored_entities(ids: list[str]) -> set[str]:
-        return {e.id for e in store.iter_entities(ids)}
-
-    _delete_missing(loader, NodeLabel.PAPER, stored_papers, lambda ids: _delete_papers(loader, ids))
+    _delete_missing(loader, NodeLabel.PAPER, lambda ids: rows.stored("papers", ids),
+                    lambda ids: _delete_papers(loader, ids, evaluated_on=False))
     loader.once(_DELETE_CLAIMS_WITHOUT_PAPER)
     for entities in _chunked(store.iter_entities(), batch_size):
         _write_entities(loader, entities)
-    for ids in _chunked(store.paper_ids(), papers_per_chunk):
-        _write_data(loader, rows.chunk(ids, evaluated_on=False), exact=True)
+    chunks = (rows.chunk(ids, evaluated_on=False) for ids in _chunked(store.paper_ids(), papers_per_chunk))
+    with contextlib.closing(_ahead(chunks)) as ahead:  # the store is read in a worker thread, one chunk ahead
+        for prepared in ahead:
+            _write_data(loader, prepared, exact=True)
     _sync_evaluated_on(loader, rows)
     for type_ in EntityType:
         label = NodeLabel(type_.value)
-        _delete_missing(loader, label, stored_entities,
+        _delete_missing(loader, label, lambda ids: rows.stored("entities", ids),
                         lambda ids, label=label: loader.run(_DELETE_NODES.format(label=label.value), ids))
     _complete(driver, database, store, fingerprint, nodes.get(NodeLabel.PAPER.value, 0))
     summary = loader.finish(started)
@@ -1153,7 +1215,7 @@ def apply_changes(
         if progress is not None:
             progress(loader.done, loader.total)
 
-    for ids in _chunked(to_delete, 10_000):
+    for ids in _chunked(to_delete, 2000):
         _delete_papers(loader, ids)
         advance(len(ids))
     written: set[str] = set()

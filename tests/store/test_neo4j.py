@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 import pytest
@@ -11,6 +12,7 @@ from kg.errors import Neo4jError, SchemaError
 from kg.models import Claim, Edge, EdgeType, Entity, EntityType, GraphData, NodeLabel, Paper, entity_id
 from kg.store.neo4j import (
     LoadSummary,
+    _ahead,
     Neo4jSettings,
     apply_schema,
     connect,
@@ -146,6 +148,32 @@ def test_edge_rows_refuse_an_edge_to_a_missing_node():
     data.edges.append(_edge(EdgeType.USES_MODEL, "p1", "model:nowhere", "Paper", "Model"))
     with pytest.raises(SchemaError, match="model:nowhere"):
         edge_rows(data)
+
+
+def test_ahead_yields_in_order_and_raises_the_workers_error():
+    assert list(_ahead(iter(range(5)))) == [0, 1, 2, 3, 4]
+
+    def broken():
+        yield 1
+        raise ValueError("bad row")
+
+    with pytest.raises(ValueError, match="bad row"):
+        list(_ahead(broken()))
+
+
+def test_ahead_stops_its_worker_when_the_consumer_stops():
+    made: list[int] = []
+
+    def items():
+        for i in range(1000):
+            made.append(i)
+            yield i
+
+    ahead = _ahead(items())
+    assert next(ahead) == 0
+    ahead.close()
+    assert len(made) <= 3  # one handed over, one waiting, one being made
+    assert not any(t.name == "kg-mirror-reader" for t in threading.enumerate())
 
 
 # ------------------------------------------------------------ live server

@@ -298,6 +298,39 @@ def test_mirror_removes_what_no_store_has(neo4j_db, neo4j_settings, store_b):
     assert found == [{"id": "not-kg"}]
 
 
+def test_mirror_of_a_store_written_from_graph_data(neo4j_db, neo4j_settings, tmp_path):
+    """A store written by Store.write_data (claim edges without paper ids) is mirrored whole."""
+    from kg.models import Claim, Edge, Entity, EntityType, GraphData, Paper
+    from kg.store.embedded import create_store
+
+    db = neo4j_settings.database
+    method = Entity(id="method:grpo", type=EntityType.METHOD, name="GRPO", aliases=["group relative PO"])
+    dataset = Entity(id="dataset:gsm8k", type=EntityType.DATASET, name="GSM8K")
+    claim = Claim(id="p1#c0", paper_id="p1", value=81.5, unit="%", text="GRPO scores 81.5%.")
+    edge = {"source_label": "Paper"}
+    data = GraphData(
+        papers=[Paper(id="p1", title="GRPO on GSM8K", abstract="We propose GRPO.", year=2025)],
+        entities=[method, dataset], claims=[claim],
+        edges=[
+            Edge(type="PROPOSES", source="p1", target=method.id, target_label="Method", **edge),
+            Edge(type="EVALUATES_ON", source="p1", target=dataset.id, target_label="Dataset", **edge),
+            Edge(type="REPORTS", source="p1", target=claim.id, target_label="Claim", **edge),
+            Edge(type="ABOUT", source=claim.id, target=method.id, source_label="Claim", target_label="Method"),
+            Edge(type="ON", source=claim.id, target=dataset.id, source_label="Claim", target_label="Dataset"),
+            Edge(type="EVALUATED_ON", source=method.id, target=dataset.id, source_label="Method",
+                 target_label="Dataset", paper_ids=["p1"]),
+        ],
+    )
+    with create_store(tmp_path / "s") as writer:
+        writer.write_data(data)
+    with kg.open_store(tmp_path / "s") as store:
+        first = mirror_store(neo4j_db, store, db)
+        assert db_digest(neo4j_db, db) == store_digest(store)
+        assert first.relationships_created == len(data.edges) == 6
+        again = mirror_store(neo4j_db, store, db)
+        assert (again.relationships_created, again.relationships_deleted) == (0, 0)
+
+
 # ------------------------------------------------------------------ check_mirror
 
 

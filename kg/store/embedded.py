@@ -58,11 +58,11 @@ DB_FILE = "kg.sqlite"
 LOCK_FILE = ".lock"
 STORE_FORMAT = "kg-store"
 # Version of the table layout; a store of another version is rebuilt, not migrated.
-STORE_VERSION = 2
+STORE_VERSION = 3
 _SEP = "\x1f"
 EVALUATED_ON = EdgeType.EVALUATED_ON.value
 
-_SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS papers (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, abstract TEXT NOT NULL, source TEXT NOT NULL DEFAULT '',
@@ -73,36 +73,40 @@ CREATE TABLE IF NOT EXISTS entities (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, aliases TEXT NOT NULL DEFAULT '[]',
     canonical TEXT, papers INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS entities_name ON entities (name);
 CREATE TABLE IF NOT EXISTS mentions (
     paper_id TEXT NOT NULL, entity_id TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (paper_id, entity_id, form)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS mentions_entity ON mentions (entity_id, paper_id);
 CREATE TABLE IF NOT EXISTS entity_forms (
     entity_id TEXT NOT NULL, form TEXT NOT NULL, norm TEXT NOT NULL, papers INTEGER NOT NULL,
     mentions INTEGER NOT NULL, PRIMARY KEY (entity_id, form)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS entity_forms_norm ON entity_forms (norm);
 CREATE TABLE IF NOT EXISTS edges (
     paper_id TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
     source_label TEXT NOT NULL, target_label TEXT NOT NULL, evidence TEXT NOT NULL DEFAULT '',
     start INTEGER, "end" INTEGER, field TEXT, extractor TEXT NOT NULL DEFAULT '',
     confidence REAL NOT NULL DEFAULT 1.0
 );
-CREATE INDEX IF NOT EXISTS edges_paper ON edges (paper_id);
-CREATE INDEX IF NOT EXISTS edges_target ON edges (target, type);
-CREATE INDEX IF NOT EXISTS edges_source ON edges (source, type, target, paper_id);
 CREATE TABLE IF NOT EXISTS claims (
     id TEXT PRIMARY KEY, paper_id TEXT NOT NULL, value REAL NOT NULL, unit TEXT, kind TEXT NOT NULL,
     text TEXT NOT NULL DEFAULT '', subject TEXT, dataset TEXT, metric TEXT, compared_to TEXT,
     start INTEGER, "end" INTEGER, field TEXT
 );
-CREATE INDEX IF NOT EXISTS claims_paper ON claims (paper_id);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,
     batches INTEGER NOT NULL DEFAULT 0, report TEXT NOT NULL DEFAULT '{}'
-);
+);"""
+
+# Secondary indexes: made with the tables for a store written in place, and
+# after the rows for a new store (``fresh_store``), which is much faster.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS entities_name ON entities (name);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions (entity_id, paper_id);
+CREATE INDEX IF NOT EXISTS entity_forms_norm ON entity_forms (norm);
+CREATE INDEX IF NOT EXISTS edges_paper ON edges (paper_id);
+CREATE INDEX IF NOT EXISTS edges_target ON edges (target, type);
+CREATE INDEX IF NOT EXISTS edges_source ON edges (source, type, target, paper_id);
+CREATE INDEX IF NOT EXISTS claims_paper ON claims (paper_id);
 """
 
 _PAPER_COLUMNS = ("id", "title", "abstract", "source", "url", "year", "date", "authors", "categories")
@@ -172,6 +176,10 @@ class Store:
         self.writable = writable
         self._lock_fd: int | None = None
         self._meta_cache: dict[str, Any] | None = None
+        # A new store being filled (fresh_store): no rows to replace, indexes and
+        # entity names made once at the end (finish_bulk).
+        self.bulk = False
+        self._pinned: set[str] = set()  # entities written by write_data keep their given names
 
     # -------------------------------------------------------------- lifecycle
 
@@ -469,10 +477,18 @@ class Store:
         for chunk in _chunks(list(ids)):
             q = _q(len(chunk))
             removed.extend((r[0], r[1]) for r in c.execute(f"SELECT id, content_hash FROM papers WHERE id IN ({q})", chunk))
-            forms = c.execute(f"SELECT entity_id, form, n FROM mentions WHERE paper_id IN ({q})", chunk).fetchall()
+            forms = c.execute(f"SELECT paper_id, entity_id, form, n FROM mentions WHERE paper_id IN ({q})", chunk).fetchall()
             c.executemany(
                 "UPDATE entity_forms SET papers = papers - 1, mentions = mentions - ? WHERE entity_id = ? AND form = ?",
                 [(r["n"], r["entity_id"], r["form"]) for r in forms],
+            )
+            c.executemany(
+                "DELETE FROM entity_forms WHERE entity_id = ? AND form = ? AND papers <= 0",
+                [(r["entity_id"], r["form"]) for r in forms],
+            )
+            c.executemany(
+                "UPDATE entities SET papers = papers - 1 WHERE id = ?",
+                [(eid,) for _, eid in {(r["paper_id"], r["entity_id"]) for r in forms}],
             )
             touched.update(r["entity_id"] for r in forms)
             touched.update(
@@ -482,7 +498,6 @@ class Store:
             )
             for table, column in (("mentions", "paper_id"), ("edges", "paper_id"), ("claims", "paper_id"), ("papers", "id")):
                 c.execute(f"DELETE FROM {table} WHERE {column} IN ({q})", chunk)
-        c.execute("DELETE FROM entity_forms WHERE papers <= 0")
         return {t for t in touched if ":" in t and not t.startswith("claim:")}, removed
 
     def _insert_rows(self, rows: Sequence[PaperRows], run: int | None) -> set[str]:
@@ -500,6 +515,9 @@ class Store:
             "INSERT INTO entities (id, type, name, canonical) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
             [(m[1], m[2], m[5] or m[3], m[5]) for m in mentions],
         )
+        c.executemany(
+            "UPDATE entities SET papers = papers + 1 WHERE id = ?", [(e,) for _, e in {(m[0], m[1]) for m in mentions}]
+        )
         return {m[1] for m in mentions}
 
     def _insert_mentions(self, rows: Sequence[MentionRow]) -> None:
@@ -514,7 +532,7 @@ class Store:
         )
 
     def _refresh_entities(self, ids: Iterable[str]) -> None:
-        """Recompute name, aliases and paper count of entities; drop those no paper mentions."""
+        """Recompute name and aliases of entities from their form counts; drop those no paper mentions."""
         c = self.conn
         updates, gone = [], []
         for ident in sorted(ids):
@@ -527,11 +545,28 @@ class Store:
             if not forms:
                 gone.append((ident,))
                 continue
-            entity = entity_from_forms(ident, EntityType(row["type"]), row["canonical"], forms)
-            papers = c.execute("SELECT count(DISTINCT paper_id) FROM mentions WHERE entity_id = ?", (ident,)).fetchone()[0]
-            updates.append((entity.name, json.dumps(entity.aliases, ensure_ascii=False), papers, ident))
-        c.executemany("UPDATE entities SET name = ?, aliases = ?, papers = ? WHERE id = ?", updates)
+            updates.append(_naming(ident, row["type"], row["canonical"], forms))
+        c.executemany("UPDATE entities SET name = ?, aliases = ? WHERE id = ?", updates)
         c.executemany("DELETE FROM entities WHERE id = ?", gone)
+
+    def finish_bulk(self) -> None:
+        """End the filling of a new store: make the secondary indexes, then name every entity in one pass."""
+        if not self.bulk:
+            return
+        c = self.conn
+        c.executescript(_INDEXES)
+        info = {r["id"]: (r["type"], r["canonical"]) for r in c.execute("SELECT id, type, canonical FROM entities")}
+        rows = c.execute("SELECT entity_id, form, papers, mentions FROM entity_forms ORDER BY entity_id")
+        updates = []
+        for ident, group in groupby(rows, key=lambda r: r["entity_id"]):
+            if ident in self._pinned:
+                continue
+            forms = {r["form"]: (r["papers"], r["mentions"]) for r in group}
+            updates.append(_naming(ident, *info[ident], forms))
+        with self.transaction():
+            c.executemany("UPDATE entities SET name = ?, aliases = ? WHERE id = ?", updates)
+        c.execute("ANALYZE")
+        self.bulk = False
 
     def write_links(self, links: Sequence[PaperLink | PaperRows], run: int | None = None) -> dict[str, int]:
         """Write linked papers in one transaction; a stored paper with the same id is replaced.
@@ -547,9 +582,10 @@ class Store:
         rows = [r if isinstance(r, PaperRows) else paper_rows(r) for r in links]
         ids = [r.id for r in rows]
         with self.transaction():
-            touched, removed = self._delete_papers(ids)
+            touched, removed = self._delete_papers(ids) if not self.bulk else (set(), [])
             touched |= self._insert_rows(rows, run)
-            self._refresh_entities(touched)
+            if not self.bulk:
+                self._refresh_entities(touched)
             self._fingerprint_update([(r.id, r.hash) for r in rows], removed)
             if run is not None:
                 self.conn.execute("UPDATE runs SET batches = batches + 1 WHERE id = ?", (run,))
@@ -577,6 +613,7 @@ class Store:
         self._check_writable()
         by_id = {ex.id: ex for ex in extractions}
         entities = {e.id: e for e in data.entities}
+        self._pinned.update(entities)
         with self.transaction():
             self.conn.executemany(
                 f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, content_hash, extraction, run) "
@@ -613,6 +650,12 @@ class Store:
 
 
 # ------------------------------------------------------------------ rows
+
+
+def _naming(ident: str, type_: str, canonical: str | None, forms: dict[str, tuple[int, int]]) -> tuple[str, str, str]:
+    """``(name, aliases JSON, id)`` of an entity from its forms' (papers, mentions) counts."""
+    entity = entity_from_forms(ident, EntityType(type_), canonical, forms)
+    return entity.name, json.dumps(entity.aliases, ensure_ascii=False), ident
 
 
 # (paper id, entity id, entity type, form, count, alias-table canonical)
@@ -760,8 +803,8 @@ def _take_lock(path: Path) -> int:
     return fd
 
 
-def _init_db(conn: sqlite3.Connection, store_id: str | None = None) -> None:
-    conn.executescript(_SCHEMA)
+def _init_db(conn: sqlite3.Connection, store_id: str | None = None, *, indexes: bool = True) -> None:
+    conn.executescript(_TABLES + (_INDEXES if indexes else ""))
     created = now()
     rows = {
         "format": STORE_FORMAT,
@@ -836,14 +879,20 @@ def fresh_store(path: str | Path | None = None) -> Iterator[Store]:
             old.close()
     try:
         conn = _connect(tmp, readonly=False)
-        _init_db(conn, old_id)
+        # A file that is thrown away if anything fails needs no journal and no syncs.
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA cache_size=-131072")
+        _init_db(conn, old_id, indexes=False)
     except (sqlite3.Error, OSError) as e:
         _release(lock)
         raise StoreError(f"cannot write a kg store at {path}: {e}") from e
     store = Store(path, conn, writable=True)
+    store.bulk = True
     store._lock_fd = None  # the lock is released below, after the rename
     try:
         yield store
+        store.finish_bulk()
         conn.execute("PRAGMA optimize")
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.close()

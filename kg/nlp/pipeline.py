@@ -171,10 +171,10 @@ def _pipe_extract(nlp: Language, papers: Iterable[Paper], batch_size: int) -> It
 # Papers go to the workers as ``Paper`` objects (pickled in ~3 us each) and a
 # chunk's extractions come back as one JSON document, validated in the parent
 # by pydantic's Rust core in one call. Measured per paper on the trending
-# corpus, best of 30: 23 us to serialize in the worker and 30 us to rebuild in
-# the parent, against 24 + 33 us for ``model_dump()`` dicts and 39 + 34 us for
-# pickled ``Extraction`` objects; the parent's share matters, since it takes
-# CPU from the workers.
+# corpus (best of 30, JSON per extraction): 23 us to serialize in the worker and
+# 30 us to rebuild in the parent, against 24 + 33 us for ``model_dump()`` dicts
+# and 39 + 34 us for pickled ``Extraction`` objects, next to ~3-5 ms of
+# extraction. The parent's share matters most: it takes CPU from the workers.
 
 _WORKER_NLP: Language | None = None
 Then = Callable[[Extraction, Paper], Any]

@@ -58,7 +58,7 @@ DB_FILE = "kg.sqlite"
 LOCK_FILE = ".lock"
 STORE_FORMAT = "kg-store"
 # Version of the table layout; a store of another version is rebuilt, not migrated.
-STORE_VERSION = 3
+STORE_VERSION = 2
 _SEP = "\x1f"
 EVALUATED_ON = EdgeType.EVALUATED_ON.value
 

@@ -747,7 +747,7 @@ def paper_entities(store: Store, paper_ids: Iterable[str]) -> set[str]:
     no other way to know. Papers the store does not hold give nothing.
 
     Raises:
-        StoreError: the store's table layout is not one this kg reads.
+        StoreError: the store's tables lack a column the mirror reads.
     """
     return _StoreRows(store).entities_of(paper_ids)
 
@@ -866,10 +866,10 @@ def _delete_entities(loader: _Loader, ids: Sequence[str]) -> None:
         loader.run(_DELETE_NODES.format(label=NodeLabel(type_.value).value), list(ids))
 
 
-# The store's tables are read directly (kg/store/embedded.py, layout STORE_LAYOUT): building a
-# pydantic model per edge costs more than Neo4j takes to write it. The rows equal those that
-# node_rows/edge_rows make from the store's models (tests/store/test_neo4j_mirror.py checks).
-STORE_LAYOUT = 2
+# The store's tables are read directly (kg/store/embedded.py): building a pydantic model per
+# edge costs more than Neo4j takes to write it. The rows equal those that node_rows/edge_rows
+# make from the store's models (tests/store/test_neo4j_mirror.py checks); the columns read are
+# checked when the reader opens, so a store whose tables lack one is refused, never misread.
 _EDGE_SQL_COLUMNS = ('type', 'source', 'target', 'source_label', 'target_label', 'evidence', 'start', '"end"',
                      'field', 'extractor', 'confidence', 'paper_id')
 _EDGE_PROPS = ("evidence", "start", "end", "field", "extractor", "confidence")
@@ -881,16 +881,27 @@ class _StoreRows:
     """Neo4j rows of a store's papers, claims and edges, read with SQL from its tables.
 
     Raises:
-        StoreError: the store's table layout is not the one this reader knows.
+        StoreError: a table lacks a column the reader needs (a store layout it does not know).
     """
 
     def __init__(self, store: Store) -> None:
-        layout = store.meta().get("store_version")
-        if layout != STORE_LAYOUT:
-            raise StoreError(f"kg store at {store.path} has table layout {layout}; the Neo4j mirror reads {STORE_LAYOUT}")
         self.conn = store.conn
-        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(papers)")}
-        self.paper_columns = [c for c in Paper.model_fields if c in columns]
+        columns = {table: {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+                   for table in ("papers", "claims", "edges", "entities", "mentions")}
+        needed = {
+            "papers": {"id", "title", "abstract"},
+            "claims": set(Claim.model_fields),
+            "edges": {c.strip('"') for c in _EDGE_SQL_COLUMNS},
+            "entities": {"id"},
+            "mentions": {"paper_id", "entity_id"},
+        }
+        for table, names in needed.items():
+            if missing := sorted(names - columns[table]):
+                raise StoreError(
+                    f"kg store at {store.path}: table {table} has no column {', '.join(missing)}; "
+                    "this kg cannot mirror it into Neo4j (build the store again with this kg)"
+                )
+        self.paper_columns = [c for c in Paper.model_fields if c in columns["papers"]]
         self.claim_columns = list(Claim.model_fields)
         self._groups: dict[tuple[str, str, str], EdgeGroup] = {}
 
@@ -1087,7 +1098,7 @@ def mirror_store(
 
     Raises:
         Neo4jError: a statement fails on the server or the connection drops.
-        StoreError: the store's table layout is not one this kg reads.
+        StoreError: the store's tables lack a column the mirror reads.
         ValueError: ``batch_size`` or ``papers_per_chunk`` is below 1.
     """
     if papers_per_chunk < 1:
@@ -1181,7 +1192,7 @@ def apply_changes(
 
     Raises:
         Neo4jError: a statement fails on the server or the connection drops.
-        StoreError: the store's table layout is not one this kg reads.
+        StoreError: the store's tables lack a column the mirror reads.
         ValueError: ``batch_size`` or ``papers_per_chunk`` is below 1.
     """
     if papers_per_chunk < 1:

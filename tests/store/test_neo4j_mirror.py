@@ -193,11 +193,24 @@ def _sorted_rows(rows: dict) -> dict:
     return {k: sorted(v, key=lambda r: json.dumps(r, sort_keys=True)) for k, v in rows.items() if v}
 
 
-def test_the_mirror_reads_the_stores_current_table_layout():
-    from kg.store.embedded import STORE_VERSION
-    from kg.store.neo4j import STORE_LAYOUT
+def test_a_store_whose_tables_lack_a_column_is_refused(tmp_path):
+    import shutil
+    import sqlite3
 
-    assert STORE_LAYOUT == STORE_VERSION  # a new layout needs _StoreRows checked against it
+    from kg.errors import StoreError
+
+    folder = tmp_path / "s"
+    kg.build([_jsonl(tmp_path / "z.jsonl", [Z1])], store=folder)
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    conn = sqlite3.connect(copy / "kg.sqlite")
+    conn.execute("ALTER TABLE edges DROP COLUMN confidence")
+    conn.commit()
+    conn.close()
+    with kg.open_store(folder) as store:
+        assert _StoreRows(store).chunk(["z-1"], evaluated_on=True).rows > 0
+    with kg.open_store(copy) as store, pytest.raises(StoreError, match="table edges has no column confidence"):
+        _StoreRows(store)
 
 
 def test_rows_read_from_the_tables_equal_those_of_the_stores_models(store_a):

@@ -201,7 +201,8 @@ def peak_rss_mb() -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, help="the store to mirror (default: a synthetic one)")
-    parser.add_argument("--papers", type=int, default=7500, help="papers of the synthetic store (14 relationships each)")
+    parser.add_argument("--papers", type=int, default=7500,
+                        help="papers of the synthetic store (14 relationships each)")
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--papers-per-chunk", type=int, default=2000, help="papers read from the store per round")
     parser.add_argument("--sample", type=int, default=2000, help="relationships for the naive loader")
@@ -244,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({first.nodes_created:,} nodes, {first.relationships_created:,} relationships created); "
           f"peak RSS {rss_before:,.0f} -> {rss_after:,.0f} MiB")
     print(f"mirror again:       {again.seconds:.2f} s ({again.nodes_created + again.relationships_created} created, "
-          f"{again.nodes_deleted + again.relationships_deleted} deleted), {again.seconds / first.seconds:.2f}x the first")
+          f"{again.nodes_deleted + again.relationships_deleted} deleted), "
+          f"{again.seconds / first.seconds:.2f}x the first")
     print(f"naive (1 tx/row):   {naive_seconds:.2f} s for {len(sample):,} rel, {naive_rate:,.0f} rel/s")
     print(f"batched / naive:    {batched_rate / naive_rate:.1f}x")
     unchanged = again.nodes_created + again.nodes_deleted + again.relationships_created + again.relationships_deleted

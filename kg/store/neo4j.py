@@ -808,7 +808,8 @@ def check_mirror(driver: neo4j.Driver, store: Store, database: str | None = "neo
             f"not the store at {store.path} (id {_short(store.store_id)}): {fix} to replace it"
         )
     if state != "complete":
-        return f"the Neo4j database was changed after it mirrored the store at {store.path} (other data was loaded): {fix}"
+        return (f"the Neo4j database was changed after it mirrored the store at {store.path} "
+                f"(other data was loaded): {fix}")
     if info.get("fingerprint") != _fingerprint(store):
         then = info.get("papers")
         return (

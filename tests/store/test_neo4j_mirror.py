@@ -155,7 +155,8 @@ def db_counts(driver, db: str) -> dict:
     """Nodes per label and relationships per type, as ``Store.counts()`` gives them."""
     nodes = run_read(driver, "MATCH (n) WHERE NOT n:KgMirror RETURN labels(n)[0] AS k, count(*) AS n", {}, db)
     rels = run_read(driver, "MATCH ()-[r]->() RETURN type(r) AS k, count(*) AS n", {}, db)
-    return {"nodes": dict(sorted((r["k"], r["n"]) for r in nodes)), "edges": dict(sorted((r["k"], r["n"]) for r in rels))}
+    return {"nodes": dict(sorted((r["k"], r["n"]) for r in nodes)),
+            "edges": dict(sorted((r["k"], r["n"]) for r in rels))}
 
 
 def snapshot(driver, db: str) -> tuple[list, list]:
@@ -546,7 +547,8 @@ def test_apply_changes_with_nothing_to_do_changes_nothing(neo4j_db, neo4j_settin
     mirror_store(neo4j_db, store_b, db)
     before = snapshot(neo4j_db, db)
     summary = apply_changes(neo4j_db, store_b, [], [], db, previous_fingerprint=store_b.fingerprint())
-    assert isinstance(summary, LoadSummary) and (summary.mode, summary.papers, summary.papers_removed) == ("changes", 0, 0)
+    assert isinstance(summary, LoadSummary)
+    assert (summary.mode, summary.papers, summary.papers_removed) == ("changes", 0, 0)
     assert (summary.nodes_created, summary.nodes_deleted, summary.relationships_created,
             summary.relationships_deleted, summary.properties_set) == (0, 0, 0, 0, 0)
     assert snapshot(neo4j_db, db) == before

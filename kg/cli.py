@@ -166,14 +166,15 @@ def _paper_filter(category: str | None, since: str | None) -> Any:
 
 
 def _neo4j_sync(store: Path, changed: list[str] | None = None, removed: list[str] | None = None,
-                before: str | None = None, batch_size: int = 1000) -> dict[str, Any]:
+                before: str | None = None, touched: Iterable[str] = (), batch_size: int = 1000) -> dict[str, Any]:
     """Bring the Neo4j of the environment in line with the store; the load summary as a dict.
 
-    With ``changed``/``removed`` and a database that mirrored the store as it was
-    (fingerprint ``before``), only those papers are sent; otherwise the whole store is mirrored.
+    With ``changed``/``removed``, only those papers are sent when the database
+    mirrored the store as it was (fingerprint ``before``); otherwise, and without
+    them, the whole store is mirrored. ``mode`` says which: incremental or full.
     """
     from kg.store import open_store
-    from kg.store.neo4j import Neo4jSettings, apply_changes, connect, mirror_info, mirror_store
+    from kg.store.neo4j import Neo4jSettings, apply_changes, connect, mirror_store
 
     settings = Neo4jSettings.from_env()
     with open_store(store) as st, connect(settings) as driver, _progress(_stderr()) as progress:
@@ -182,16 +183,24 @@ def _neo4j_sync(store: Path, changed: list[str] | None = None, removed: list[str
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        info = mirror_info(driver, settings.database) if changed is not None else None
-        in_sync = info is not None and info.get("store_id") == st.store_id and info.get("fingerprint") == before
-        if in_sync:
-            summary = apply_changes(driver, st, changed or [], removed or [], settings.database,
-                                    batch_size=batch_size, progress=advance)
-        else:
+        if changed is None and removed is None:
             summary = mirror_store(driver, st, settings.database, batch_size=batch_size, progress=advance)
+        else:
+            summary = apply_changes(driver, st, changed or [], removed or [], settings.database,
+                                    batch_size=batch_size, progress=advance, previous_fingerprint=before,
+                                    touched_entities=touched)
     result = summary.model_dump(mode="json")
-    result["mode"] = "incremental" if in_sync else "full"
+    result["mode"] = "incremental" if summary.mode == "changes" else "full"
     return result
+
+
+def _touched_entities(store: Path, paper_ids: list[str]) -> set[str]:
+    """The entities the papers mention now (before they change), so a Neo4j mirror renames or drops them."""
+    from kg.store import open_store
+    from kg.store.neo4j import paper_entities
+
+    with open_store(store) as st:
+        return paper_entities(st, paper_ids)
 
 
 def _fingerprint(store: Path) -> str | None:
@@ -330,8 +339,11 @@ def remove(
         import kg as api
 
         before = _fingerprint(store) if neo4j else None
+        touched = _touched_entities(store, paper_ids) if neo4j and before is not None else set()
         report = api.remove(paper_ids, store)
-        loaded = _neo4j_sync(store, changed=[], removed=report.changed_ids, before=before) if neo4j else None
+        loaded = (
+            _neo4j_sync(store, changed=[], removed=report.changed_ids, before=before, touched=touched) if neo4j else None
+        )
     _emit_write_report(report, loaded, as_json)
 
 

@@ -175,7 +175,6 @@ class Store:
         self.conn = conn
         self.writable = writable
         self._lock_fd: int | None = None
-        self._meta_cache: dict[str, Any] | None = None
         # A new store being filled (fresh_store): no rows to replace, indexes and
         # entity names made once at the end (finish_bulk).
         self.bulk = False
@@ -208,9 +207,8 @@ class Store:
 
     def meta(self) -> dict[str, Any]:
         """The ``meta`` table as a dict of JSON values."""
-        if self._meta_cache is None or self.writable:
-            self._meta_cache = {r["key"]: json.loads(r["value"]) for r in self.conn.execute("SELECT key, value FROM meta")}
-        return dict(self._meta_cache)
+        # read every time (a few rows): another process may have written the store since
+        return {r["key"]: json.loads(r["value"]) for r in self.conn.execute("SELECT key, value FROM meta")}
 
     def _set_meta(self, **values: Any) -> None:
         self.conn.executemany(
@@ -453,7 +451,6 @@ class Store:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
-            self._meta_cache = None
             raise
         self.conn.execute("COMMIT")
 

@@ -681,9 +681,7 @@ def _now() -> str:
 
 
 def _fingerprint(store: Store) -> str:
-    """The store's current fingerprint (a read-only ``Store`` caches its meta table; drop that first)."""
-    if hasattr(store, "_meta_cache"):
-        store._meta_cache = None
+    """The store's current fingerprint (``Store.meta`` reads the table each time)."""
     return store.fingerprint()
 
 

@@ -170,11 +170,12 @@ def _pipe_extract(nlp: Language, papers: Iterable[Paper], batch_size: int) -> It
 # write: nothing is pickled or rebuilt); a spawned one builds it with build_nlp().
 # Papers go to the workers as ``Paper`` objects (pickled in ~3 us each) and a
 # chunk's extractions come back as one JSON document, validated in the parent
-# by pydantic's Rust core in one call. Measured per paper on the trending
-# corpus (best of 30, JSON per extraction): 23 us to serialize in the worker and
-# 30 us to rebuild in the parent, against 24 + 33 us for ``model_dump()`` dicts
-# and 39 + 34 us for pickled ``Extraction`` objects, next to ~3-5 ms of
-# extraction. The parent's share matters most: it takes CPU from the workers.
+# by pydantic's Rust core in one call. Measured per paper on 640 recombined
+# trending abstracts in chunks of 64 (best of 40): 31 us to serialize in the
+# worker and 51 us to rebuild in the parent, against 32 + 57 us for
+# ``model_dump()`` dicts and 52 + 54 us for pickled ``Extraction`` objects, next
+# to ~3.2 ms of extraction. The parent's share matters most: it takes CPU from
+# the workers.
 
 _WORKER_NLP: Language | None = None
 Then = Callable[[Extraction, Paper], Any]

@@ -341,7 +341,8 @@ class Store:
         return Edge.model_validate({**props, "paper_ids": paper_ids})
 
     def iter_edges(self, paper_ids: Sequence[str] | None = None) -> Iterator[Edge]:
-        """Edges sorted by (type, source, target); EVALUATED_ON merged over its papers.
+        """Edges sorted by (source, type, target) (the order of an index, so no sort in memory);
+        EVALUATED_ON merged over its papers.
 
         With ``paper_ids``, the edges those papers support, EVALUATED_ON
         included with the paper ids of every stored paper that supports the
@@ -349,7 +350,7 @@ class Store:
         """
         cols = ", ".join(f'"{c}"' for c in _EDGE_COLUMNS)
         if paper_ids is None:
-            rows = self.conn.execute(f"SELECT {cols}, paper_id FROM edges ORDER BY type, source, target, paper_id")
+            rows = self.conn.execute(f"SELECT {cols}, paper_id FROM edges ORDER BY source, type, target, paper_id")
             for _key, group in groupby(rows, key=lambda r: (r["type"], r["source"], r["target"])):
                 members = list(group)
                 yield self._edge(members[0], [m["paper_id"] for m in members])
@@ -384,7 +385,7 @@ class Store:
             papers=list(self.iter_papers()),
             entities=list(self.iter_entities()),
             claims=list(self.iter_claims()),
-            edges=list(self.iter_edges()),
+            edges=sorted(self.iter_edges(), key=lambda e: (e.type.value, e.source, e.target)),
         )
 
     @property

@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS papers (
 );
 CREATE TABLE IF NOT EXISTS entities (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, aliases TEXT NOT NULL DEFAULT '[]',
-    canonical TEXT, papers INTEGER NOT NULL DEFAULT 0
+    canonical TEXT
 );
 CREATE TABLE IF NOT EXISTS mentions (
     paper_id TEXT NOT NULL, entity_id TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL,
@@ -475,7 +475,7 @@ class Store:
         for chunk in _chunks(list(ids)):
             q = _q(len(chunk))
             removed.extend((r[0], r[1]) for r in c.execute(f"SELECT id, content_hash FROM papers WHERE id IN ({q})", chunk))
-            forms = c.execute(f"SELECT paper_id, entity_id, form, n FROM mentions WHERE paper_id IN ({q})", chunk).fetchall()
+            forms = c.execute(f"SELECT entity_id, form, n FROM mentions WHERE paper_id IN ({q})", chunk).fetchall()
             c.executemany(
                 "UPDATE entity_forms SET papers = papers - 1, mentions = mentions - ? WHERE entity_id = ? AND form = ?",
                 [(r["n"], r["entity_id"], r["form"]) for r in forms],
@@ -483,10 +483,6 @@ class Store:
             c.executemany(
                 "DELETE FROM entity_forms WHERE entity_id = ? AND form = ? AND papers <= 0",
                 [(r["entity_id"], r["form"]) for r in forms],
-            )
-            c.executemany(
-                "UPDATE entities SET papers = papers - 1 WHERE id = ?",
-                [(eid,) for _, eid in {(r["paper_id"], r["entity_id"]) for r in forms}],
             )
             touched.update(r["entity_id"] for r in forms)
             touched.update(
@@ -512,9 +508,6 @@ class Store:
         c.executemany(
             "INSERT INTO entities (id, type, name, canonical) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
             [(m[1], m[2], m[5] or m[3], m[5]) for m in mentions],
-        )
-        c.executemany(
-            "UPDATE entities SET papers = papers + 1 WHERE id = ?", [(e,) for _, e in {(m[0], m[1]) for m in mentions}]
         )
         return {m[1] for m in mentions}
 

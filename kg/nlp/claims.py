@@ -28,6 +28,7 @@ Number scanning (units, lists, ranges, non-claims) lives in
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -340,14 +341,20 @@ def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Seque
     claims: list[ExtractedClaim] = []
     seen: set[tuple[int | None, str | None]] = set()
     fallback: ExtractedEntity | None = None
+    # Mentions by start offset, so that each sentence looks at its own mentions only
+    # (scanning every mention per sentence made long texts quadratic).
+    located = sorted((i for i, m in enumerate(mentions) if m.start is not None), key=lambda i: mentions[i].start)
+    starts = [mentions[i].start for i in located]
     for s, e in sentences:
+        # the sentence's mentions, in their original order (what the helpers would pick from all of them)
+        local = [mentions[i] for i in sorted(located[bisect_left(starts, s):bisect_left(starts, e)])]
         numeric = _ANY_DIGIT.search(text, s, e) or WORD_NUMBER_GATE.search(text, s, e)
         if numeric and (max_sentence_chars is None or e - s <= max_sentence_chars):
-            for claim in _sentence_claims(text, s, e, mentions, proposed, fallback):
+            for claim in _sentence_claims(text, s, e, local, proposed, fallback):
                 if (claim.start, claim.dataset) not in seen:
                     seen.add((claim.start, claim.dataset))
                     claims.append(claim)
-        fallback = _single_dataset(mentions, s, e)
+        fallback = _single_dataset(local, s, e)
     return claims
 
 

@@ -259,9 +259,27 @@ CommitOpt = Annotated[int, typer.Option("--commit-every", min=1, help="Papers pe
 Neo4jOpt = Annotated[bool, typer.Option("--neo4j", help="Also apply the change to Neo4j (NEO4J_* env).")]
 
 
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option("--engine", help="local: a process pool here (default); dask: partitions on dask.distributed "
+                 "workers (the dask extra; without --scheduler a LocalCluster of --workers processes, "
+                 "one per core when --workers is 1)."),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address for --engine dask: tcp://host:8786."),
+]
+
+
 @app.command(
     epilog="Example: kg build arxiv-metadata-oai-snapshot.json.gz --category cs.CL,cs.LG --since 2024-01-01 "
-    "--store kg-out --workers 2"
+    "--store kg-out --workers 2\n\n"
+    "Example: kg build papers.jsonl --store kg-out --engine dask --scheduler tcp://head:8786"
 )
 def build(
     inputs: Annotated[list[Path], typer.Argument(help="Paper files (trending text, JSONL, JSON, CSV; .gz/.bz2 too).")],
@@ -275,6 +293,8 @@ def build(
     commit_every: CommitOpt = 500,
     workers: WorkersOpt = 1,
     mode: ModeOpt = Mode.fast,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Read papers, extract entities, roles and claims, link them and write a new store.
@@ -289,12 +309,13 @@ def build(
         with progress:
             report = api.build(inputs, store, fmt=fmt, replace=replace, paper_filter=_paper_filter(category, since),
                                batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode.value,
-                               progress=advance)
+                               progress=advance, engine=engine.value, scheduler=scheduler)
         loaded = _neo4j_sync(store) if neo4j else None
     _emit_write_report(report, loaded, as_json)
 
 
-@app.command(epilog="Example: kg add today.jsonl --store kg-out --neo4j")
+@app.command(epilog="Example: kg add today.jsonl --store kg-out --neo4j\n\n"
+             "Example: kg add today.jsonl --store kg-out --engine dask --workers 2")
 def add(
     inputs: Annotated[list[Path], typer.Argument(help="Paper files to add (same formats as kg build).")],
     store: StoreOpt = Path(DEFAULT_STORE),
@@ -306,6 +327,8 @@ def add(
     commit_every: CommitOpt = 500,
     workers: WorkersOpt = 1,
     mode: ModeOpt = Mode.fast,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add papers to a store: new ones are linked into its entities, changed ones replaced, unchanged skipped.
@@ -322,7 +345,7 @@ def add(
         with progress:
             report = api.add(inputs, store, fmt=fmt, paper_filter=_paper_filter(category, since),
                              batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode.value,
-                             progress=advance)
+                             progress=advance, engine=engine.value, scheduler=scheduler)
         loaded = _neo4j_sync(store, changed=report.changed_ids, removed=[], before=before) if neo4j else None
     _emit_write_report(report, loaded, as_json)
 

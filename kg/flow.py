@@ -157,6 +157,8 @@ def _write_stream(
     workers: int,
     mode: str,
     progress: Progress | None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> None:
     from kg.nlp import extract_papers
 
@@ -172,9 +174,16 @@ def _write_stream(
         report.batches += 1
         batch.clear()
 
-    rows_of_papers = extract_papers(
-        stream.papers(inputs, fmt), batch_size=batch_size, n_process=workers, mode=mode, then=link_rows
-    )
+    if engine == "dask":
+        from kg.nlp.dask_engine import dask_extract
+
+        rows_of_papers = dask_extract(stream.papers(inputs, fmt), scheduler=scheduler,
+                                      n_workers=workers if workers > 1 else None,
+                                      partition_size=batch_size, mode=mode, then=link_rows)
+    else:
+        rows_of_papers = extract_papers(
+            stream.papers(inputs, fmt), batch_size=batch_size, n_process=workers, mode=mode, then=link_rows
+        )
     for rows in rows_of_papers:
         batch.append(rows)
         report._changed.append(rows.id)
@@ -185,6 +194,21 @@ def _write_stream(
             progress(done)
     if batch:
         flush()
+
+
+ENGINES = ("local", "dask")
+
+
+def check_engine(engine: str, scheduler: str | None) -> None:
+    """Fail before touching the store on an unknown engine, or on ``dask`` without dask installed."""
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if scheduler and engine != "dask":
+        raise InputError("--scheduler is for --engine dask")
+    if engine == "dask":
+        from kg.nlp.dask_engine import require_dask
+
+        require_dask()
 
 
 def check_inputs(files: Sequence[PathLike], fmt: str | None) -> None:
@@ -235,6 +259,8 @@ def build(
     workers: int = 1,
     mode: str = "fast",
     progress: Progress | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> WriteReport:
     """Build a store from input files.
 
@@ -246,9 +272,14 @@ def build(
         paper_filter: a ``kg.io.PaperFilter`` (categories, since) applied while reading.
         batch_size: papers per spaCy batch.
         commit_every: papers per write transaction.
-        workers: extraction worker processes.
+        workers: extraction worker processes (with ``engine="dask"`` and no
+            scheduler: the LocalCluster's processes when above 1, else one per CPU).
         mode: ``"fast"`` or ``"accurate"``.
         progress: called with the number of papers extracted so far.
+        engine: ``"local"`` (a process pool here) or ``"dask"`` (partitions of
+            ``batch_size`` papers on dask.distributed workers; kg/nlp/dask_engine.py).
+        scheduler: the Dask scheduler address (``tcp://host:8786``) for
+            ``engine="dask"``; None starts a LocalCluster for the run.
 
     Raises:
         StoreError: the store holds papers and ``replace`` is false, the folder
@@ -258,12 +289,14 @@ def build(
     path = Path(store) if store is not None else default_store_path()
     files = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     check_inputs(files, fmt)
+    check_engine(engine, scheduler)
     if not replace:
         _refuse_non_empty(path)
     report = WriteReport(command="build", store=str(path), files=[str(f) for f in files])
     with fresh_store(path) as st:
         _logged_stream(st, report, files, fmt=fmt, paper_filter=paper_filter, check_stored=False,
-                       batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode, progress=progress)
+                       batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode, progress=progress,
+                       engine=engine, scheduler=scheduler)
     return report
 
 
@@ -291,6 +324,8 @@ def add(
     workers: int = 1,
     mode: str = "fast",
     progress: Progress | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> WriteReport:
     """Add papers to a store (made when missing): new ones added, changed ones replaced, unchanged skipped.
 
@@ -301,11 +336,13 @@ def add(
     path = Path(store) if store is not None else default_store_path()
     files = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     check_inputs(files, fmt)
+    check_engine(engine, scheduler)
     report = WriteReport(command="add", store=str(path), files=[str(f) for f in files])
     with create_store(path) as st:
         report.interrupted_runs = _notice_interrupted(st)
         _logged_stream(st, report, files, fmt=fmt, paper_filter=paper_filter, check_stored=True,
-                       batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode, progress=progress)
+                       batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode, progress=progress,
+                       engine=engine, scheduler=scheduler)
     return report
 
 

@@ -26,6 +26,7 @@ from rich.table import Table
 
 import kg
 from kg.errors import KGError, QueryError
+from kg.query.registry import DEFAULT_QUERY_LIMIT
 from kg.store.embedded import DEFAULT_STORE, STORE_ENV
 
 app = typer.Typer(
@@ -485,14 +486,14 @@ def _check_mirror(driver: Any, store: Path, database: str | None) -> None:
         raise KGError(problem)
 
 
-def _run_neo4j_query(name: str, args: dict[str, Any], store: Path) -> list[dict[str, Any]]:
+def _run_neo4j_query(name: str, args: dict[str, Any], store: Path, limit: int | None) -> list[dict[str, Any]]:
     from kg.query import Neo4jBackend, run_query
     from kg.store.neo4j import Neo4jSettings, connect
 
     settings = Neo4jSettings.from_env()
     with connect(settings) as driver:
         _check_mirror(driver, store, settings.database)
-        return run_query(name, args, Neo4jBackend(driver, settings.database))
+        return run_query(name, args, Neo4jBackend(driver, settings.database), limit)
 
 
 def _queries_help() -> str:
@@ -512,6 +513,10 @@ def query(
     metric: Annotated[str | None, typer.Option(help="leaderboard: only claims in this metric.")] = None,
     store: StoreOpt = Path(DEFAULT_STORE),
     backend: Annotated[BackendName, typer.Option(help="Where to run the query.")] = BackendName.EMBEDDED,
+    limit: Annotated[int, typer.Option(
+        min=0, help="Show at most this many rows, the first of the query's order (0: all); "
+        "stderr says when rows were left out.",
+    )] = DEFAULT_QUERY_LIMIT,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a named query."""
@@ -524,13 +529,17 @@ def query(
             return
         spec = get_query(name)
         args = _query_args(spec, values or [], metric)
+        fetch = limit + 1 if limit else None  # one more row tells whether any were left out
         if backend is BackendName.NEO4J:
-            rows = _run_neo4j_query(name, args, store)
+            rows = _run_neo4j_query(name, args, store, fetch)
         else:
             from kg.store import open_store
 
             with open_store(store) as st:
-                rows = run_query(name, args, st)
+                rows = run_query(name, args, st, fetch)
+    if limit and len(rows) > limit:
+        rows = rows[:limit]
+        _stderr().print(f"kg: showing the first {limit} rows; --limit 0 shows all", highlight=False)
     _print_rows(rows, spec.columns, as_json)
 
 

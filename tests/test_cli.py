@@ -275,3 +275,20 @@ def test_cli_extract_to_file(papers_file, tmp_path):
     assert result.exit_code == 0, result.output
     assert len(output.read_text(encoding="utf-8").splitlines()) == 2
     assert "wrote 2 extractions" in result.stderr
+
+
+def test_cli_query_limit_shows_the_first_rows_and_says_so_on_stderr(store):
+    args = ["query", "neighbors", "GRPO", "--store", str(store), "--json"]
+    full = json.loads(runner.invoke(app, [*args, "--limit", "0"]).stdout)
+    assert len(full) >= 2
+    result = runner.invoke(app, [*args, "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == full[:1]
+    assert "showing the first 1 rows; --limit 0 shows all" in result.stderr
+    exact = runner.invoke(app, [*args, "--limit", str(len(full))])
+    assert json.loads(exact.stdout) == full and "showing the first" not in exact.stderr
+
+
+def test_cli_query_limit_must_not_be_negative(store):
+    result = runner.invoke(app, ["query", "papers-using", "GSM8K", "--store", str(store), "--limit", "-1"])
+    assert result.exit_code == 2

@@ -69,7 +69,9 @@ def as_backend(backend: Backend | Store | nx.MultiDiGraph) -> Backend:
     raise TypeError(f"cannot run a query on {type(backend).__name__}: give a Store, a backend or a networkx graph")
 
 
-def run_query(name: str, args: dict[str, Any], backend: Backend | Store | nx.MultiDiGraph) -> list[Row]:
+def run_query(
+    name: str, args: dict[str, Any], backend: Backend | Store | nx.MultiDiGraph, limit: int | None = None
+) -> list[Row]:
     """Run a named query: check its arguments, resolve entity names, return rows.
 
     Args:
@@ -77,6 +79,7 @@ def run_query(name: str, args: dict[str, Any], backend: Backend | Store | nx.Mul
         args: the query's parameters by ``Param.name`` (``{"dataset": "GSM8K"}``).
         backend: an open ``kg.store.embedded.Store``, a ``StoreBackend``, a
             ``Neo4jBackend``, or a networkx graph (the reference, for tests).
+        limit: at most this many rows, the first of the fixed order (``None``: all).
 
     Returns:
         Rows as dicts with the keys of ``QUERIES[name].columns``, in a fixed order.
@@ -88,11 +91,13 @@ def run_query(name: str, args: dict[str, Any], backend: Backend | Store | nx.Mul
     """
     spec = get_query(name)
     _check_args(spec, args)
+    if limit is not None and limit < 0:
+        raise QueryError(f"limit must be 0 or more, not {limit}")
     backend = as_backend(backend)
-    return backend.run(spec, _resolve_params(spec, args, backend))
+    return backend.run(spec, _resolve_params(spec, args, backend), limit)
 
 
-def query(store: Store, name: str, **args: Any) -> list[Row]:
+def query(store: Store, name: str, limit: int | None = None, **args: Any) -> list[Row]:
     """The rows of a named query on an embedded store: what ``kg query NAME ... --json`` prints.
 
     ``Store.query(name, **args)`` calls this.
@@ -100,6 +105,7 @@ def query(store: Store, name: str, **args: Any) -> list[Row]:
     Args:
         store: an open store (read-only is enough).
         name: a key of ``QUERIES``.
+        limit: at most this many rows, the first ones (``None``: all; ``kg query`` shows 200 by default).
         **args: the query's parameters by ``Param.name``; ``None`` means not given.
 
     Raises:
@@ -108,7 +114,7 @@ def query(store: Store, name: str, **args: Any) -> list[Row]:
     Example:
         >>> query(open_store("kg-out"), "leaderboard", dataset="GSM8K", metric="accuracy")  # doctest: +SKIP
     """
-    return run_query(name, {k: v for k, v in args.items() if v is not None}, store)
+    return run_query(name, {k: v for k, v in args.items() if v is not None}, store, limit)
 
 
 def __getattr__(name: str) -> Any:

@@ -32,8 +32,12 @@ class Backend(Protocol):
         """
         ...
 
-    def run(self, spec: QuerySpec, params: dict[str, Any]) -> list[Row]:
-        """The rows of ``spec`` for resolved ids (``params`` by ``Param.cypher``)."""
+    def run(self, spec: QuerySpec, params: dict[str, Any], limit: int | None = None) -> list[Row]:
+        """The rows of ``spec`` for resolved ids (``params`` by ``Param.cypher``).
+
+        ``limit`` keeps the first rows of the query's fixed order (``None``: all); a backend may
+        stop early (the store does for ``methods-on``), never give other rows than the first ones.
+        """
         ...
 
 

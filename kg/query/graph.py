@@ -270,5 +270,5 @@ class GraphBackend:
         """The id of ``name`` among all the graph's entities with one of ``labels``."""
         return resolve_name(candidates_from_graph(self.graph, labels), name, labels)
 
-    def run(self, spec: QuerySpec, params: dict[str, Any]) -> list[Row]:
-        return QUERY_FUNCTIONS[spec.name](self.graph, **params)
+    def run(self, spec: QuerySpec, params: dict[str, Any], limit: int | None = None) -> list[Row]:
+        return QUERY_FUNCTIONS[spec.name](self.graph, **params)[:limit]

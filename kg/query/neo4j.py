@@ -110,6 +110,6 @@ class Neo4jBackend:
         params = {"start": f"|{prefix}", "prefix": prefix, "key": key, "cap": SUGGESTION_POOL}
         return [(r["key"], r["id"], r["name"]) for r in self._read(pool_cypher(tuple(labels)), params)]
 
-    def run(self, spec: QuerySpec, params: dict[str, Any]) -> list[Row]:
+    def run(self, spec: QuerySpec, params: dict[str, Any], limit: int | None = None) -> list[Row]:
         rows = self._read(load_cypher(spec.name), params)
-        return [{column: row.get(column) for column in spec.columns} for row in rows]
+        return [{column: row.get(column) for column in spec.columns} for row in rows[:limit]]

@@ -38,6 +38,7 @@ USING_EDGES: tuple[str, ...] = tuple(e.value for e in (EdgeType.EVALUATES_ON, Ed
 
 # neighbors: papers of the entity expanded (largest ids first: the newest arXiv ids),
 # and entities it is EVALUATED_ON with (most supporting papers first, then id).
+DEFAULT_QUERY_LIMIT = 200  # rows `kg query` shows unless --limit says otherwise (0: all)
 NEIGHBORS_LIMIT = 100
 # path: longest chain returned (6 edges = 3 papers between the two entities) ...
 PATH_MAX_HOPS = 6

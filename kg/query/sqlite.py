@@ -105,8 +105,10 @@ class StoreBackend:
             "leaderboard": self.leaderboard,
         }
 
-    def run(self, spec: QuerySpec, params: dict[str, Any]) -> list[Row]:
-        return self._queries[spec.name](**params)
+    def run(self, spec: QuerySpec, params: dict[str, Any], limit: int | None = None) -> list[Row]:
+        if spec.name == "methods-on":
+            return self.methods_on(**params, limit=limit)
+        return self._queries[spec.name](**params)[:limit]
 
     # -------------------------------------------------------------- reading
 
@@ -283,15 +285,26 @@ class StoreBackend:
             })
         return sorted(rows, key=lambda r: (-len(r["papers"]), r["dataset_id"]))
 
-    def methods_on(self, id: str) -> list[Row]:
-        """Methods and models evaluated on the dataset ``id``, with their papers."""
-        found = self._evaluations(id, subject=False)
-        nodes = self._nodes(s for s, _ in found)
-        rows = [
-            {"id": s, "label": nodes[s]["label"], "name": nodes[s]["name"], "papers": sorted(papers)}
-            for (s, _), papers in found.items()
+    def methods_on(self, id: str, limit: int | None = None) -> list[Row]:
+        """Methods and models evaluated on the dataset ``id``, with their papers.
+
+        One index scan gives the (subject, paper) pairs; with ``limit`` only the first ``limit``
+        subjects of the ranking get their names looked up and their rows built.
+        """
+        papers: dict[str, list[str]] = {}
+        for (s, p) in self.conn.execute(
+            f"SELECT source, paper_id FROM edges WHERE target = ?1 AND type = '{EVALUATED_ON}' "
+            "UNION SELECT o.target, c.paper_id FROM edges a "
+            "JOIN edges o ON o.source = a.source AND o.type = ?2 JOIN claims c ON c.id = a.source "
+            f"WHERE a.target = ?1 AND a.type = ?3 AND a.source_label = '{CLAIM}' ORDER BY 1, 2",
+            (id, ABOUT, ON),
+        ):
+            papers.setdefault(s, []).append(p)
+        ranked = sorted(papers, key=lambda s: (-len(papers[s]), s))[:limit]
+        nodes = self._nodes(ranked)
+        return [
+            {"id": s, "label": nodes[s]["label"], "name": nodes[s]["name"], "papers": papers[s]} for s in ranked
         ]
-        return sorted(rows, key=lambda r: (-len(r["papers"]), r["id"]))
 
     def neighbors(self, id: str) -> list[Row]:
         """Papers of an entity, its EVALUATED_ON partners and entities sharing its papers (bounded, see the module)."""

@@ -395,15 +395,17 @@ class Store:
 
         return build_graph(self.to_data())
 
-    def query(self, name: str, **args: Any) -> list[dict[str, Any]]:
-        """A named query on this store; the rows of ``kg query NAME ... --json``.
+    def query(self, name: str, limit: int | None = None, **args: Any) -> list[dict[str, Any]]:
+        """A named query on this store; the rows of ``kg query NAME ... --json --limit 0``.
+
+        ``limit`` keeps the first rows (``None``: all; the CLI shows 200 unless told otherwise).
 
         Example:
             >>> open_store("kg-out").query("leaderboard", dataset="GSM8K", metric="accuracy")  # doctest: +SKIP
         """
         from kg.query import query
 
-        return query(self, name, **args)
+        return query(self, name, limit, **args)
 
     # -------------------------------------------------------------- runs
 

@@ -183,3 +183,27 @@ def test_paths_equal_the_reference_on_the_seed_corpus(seed_store, seed_graph):
     lengths = {len(_answer("path", {"a": a, "b": b}, seed_store)) for a, b in pairs}
     assert not mismatches
     assert {0, 3, 5, 7} <= lengths
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 5])
+def test_a_limit_keeps_the_first_rows_of_every_query_on_both_implementations(seed_store, seed_graph, limit):
+    cases = [
+        ("methods-on", {"dataset": "GSM8K"}), ("methods-on", {"dataset": "MATH-500"}),
+        ("papers-using", {"dataset": "GSM8K"}), ("benchmarks-of", {"entity": "GRPO"}),
+        ("claims", {"entity": "GSM8K"}), ("leaderboard", {"dataset": "MATH-500"}),
+        ("neighbors", {"entity": "GRPO"}),
+    ]
+    sizes = []
+    for name, args in cases:
+        full = run_query(name, args, seed_store)
+        sizes.append(len(full))
+        assert run_query(name, args, seed_store, limit) == full[:limit]
+        assert run_query(name, args, seed_graph, limit) == full[:limit]
+    assert sum(size > 5 for size in sizes) >= 3
+    assert query(seed_store, "methods-on", dataset="GSM8K", limit=limit) == query(
+        seed_store, "methods-on", dataset="GSM8K")[:limit]
+
+
+def test_a_negative_limit_is_an_error(seed_store):
+    with pytest.raises(QueryError, match="limit must be 0 or more"):
+        run_query("methods-on", {"dataset": "GSM8K"}, seed_store, -1)

@@ -27,6 +27,10 @@ What is compared, paper by paper:
   (relative tolerance 1e-6) whose dataset, when the gold gives one, shares a name with the
   predicted dataset; names are widened to their gold alias group. Matched claims whose
   subjects share a name (or both have none) count towards ``claim_subject_agreement``.
+- **claim fields** (only when the gold claims state them, as ``tests/data/claims_heldout.jsonl``
+  does; the guidelines' figures above are unchanged): for each matched claim whose gold gives
+  ``kind``, ``quantity``, ``direction``, ``baseline``, ``base_model`` or ``is_baseline``, whether
+  the prediction agrees (names widened as above, values within the same tolerance).
 
 Precision with nothing predicted is 1.0 when the gold is empty too, else 0.0 (and the same
 for recall), so an empty-on-empty category scores 1.0. Figures are rounded to 4 places.
@@ -185,31 +189,65 @@ def same_value(pred: object, gold: object) -> bool:
     return abs(p - g) <= 1e-6 * max(1.0, abs(p))
 
 
-def match_claims(gold: Sequence[Mapping], pred: Sequence[Mapping], aliases: Mapping[str, Names]) -> tuple[int, int]:
-    """(claims matched, matched claims whose subjects agree); see the module docstring."""
-
-    def widened(name: object) -> Names:
-        key = normalize(name)
-        return aliases.get(key, frozenset({key} if key else ()))
-
+def claim_pairs(gold: Sequence[Mapping], pred: Sequence[Mapping],
+                aliases: Mapping[str, Names]) -> list[tuple[Mapping, Mapping]]:
+    """The (gold, predicted) claims matched greedily; see the module docstring."""
     free = list(range(len(gold)))
-    found = agree = 0
+    pairs = []
     for pc in pred:
-        p_dataset = widened(pc.get("dataset"))
+        p_dataset = _widen(aliases, pc.get("dataset"))
         for k, g in enumerate(free):
             gc = gold[g]
             if not same_value(pc.get("value"), gc.get("value")):
                 continue
-            g_dataset = widened(gc.get("dataset"))
+            g_dataset = _widen(aliases, gc.get("dataset"))
             if g_dataset and g_dataset.isdisjoint(p_dataset):
                 continue
             del free[k]
-            found += 1
-            g_subject, p_subject = gc.get("subject"), pc.get("subject")
-            if not widened(g_subject).isdisjoint(widened(p_subject)) or (not g_subject and not p_subject):
-                agree += 1
+            pairs.append((gc, pc))
             break
-    return found, agree
+    return pairs
+
+
+def _widen(aliases: Mapping[str, Names], name: object) -> Names:
+    key = normalize(name)
+    return aliases.get(key, frozenset({key} if key else ()))
+
+
+def _same_name(aliases: Mapping[str, Names], gold: object, pred: object) -> bool:
+    """Names that share a gold alias, or both absent."""
+    return not _widen(aliases, gold).isdisjoint(_widen(aliases, pred)) or (not gold and not pred)
+
+
+def match_claims(gold: Sequence[Mapping], pred: Sequence[Mapping], aliases: Mapping[str, Names]) -> tuple[int, int]:
+    """(claims matched, matched claims whose subjects agree); see the module docstring."""
+    pairs = claim_pairs(gold, pred, aliases)
+    return len(pairs), sum(_same_name(aliases, gc.get("subject"), pc.get("subject")) for gc, pc in pairs)
+
+
+CLAIM_FIELDS: tuple[str, ...] = ("kind", "quantity", "direction", "baseline", "base_model", "is_baseline")
+"""Claim fields beyond the guidelines' that a gold file may state (tests/data/claims_heldout.jsonl does)."""
+
+
+def _field_agrees(name: str, gold: Any, pred: Any, aliases: Mapping[str, Names]) -> bool:
+    if name == "baseline":
+        return (gold is None and pred is None) or same_value(pred, gold)
+    if name == "is_baseline":
+        return bool(gold) == bool(pred)
+    if name in ("quantity", "base_model"):
+        return _same_name(aliases, gold, pred)
+    return gold == pred
+
+
+def claim_field_agreement(pairs: Iterable[tuple[Mapping, Mapping]], aliases: Mapping[str, Names],
+                          tallies: dict[str, list[int]]) -> None:
+    """Add to ``tallies[field] = [agree, stated]`` for each matched claim whose gold states ``field``."""
+    for gc, pc in pairs:
+        for name in CLAIM_FIELDS:
+            if name in gc:
+                tally = tallies.setdefault(name, [0, 0])
+                tally[0] += _field_agrees(name, gc[name], pc.get(name), aliases)
+                tally[1] += 1
 
 
 # --------------------------------------------------------------------------- all papers
@@ -220,6 +258,7 @@ def score(gold: Mapping[str, Mapping], pred: Mapping[str, Mapping]) -> dict[str,
     by_type = {t: Tally() for t in TYPES}
     roles, links, usage, claims = Tally(), Tally(), Tally(), Tally()
     subjects = 0
+    fields: dict[str, list[int]] = {}
     for pid, g_record in gold.items():
         g, p = Annotation.of(g_record), Annotation.of(pred.get(pid, {}))
         for t, tally in by_type.items():
@@ -235,14 +274,16 @@ def score(gold: Mapping[str, Mapping], pred: Mapping[str, Mapping]) -> dict[str,
         g_usage, p_usage = _dataset_usage(g), _dataset_usage(p)
         usage.add(greedy_matches(g_usage, p_usage, role_blind=True), len(p_usage), len(g_usage))
 
-        found, agree = match_claims(g.claims, p.claims, g.alias_of())
-        claims.add(found, len(p.claims), len(g.claims))
-        subjects += agree
+        aliases = g.alias_of()
+        pairs = claim_pairs(g.claims, p.claims, aliases)
+        claims.add(len(pairs), len(p.claims), len(g.claims))
+        subjects += sum(_same_name(aliases, gc.get("subject"), pc.get("subject")) for gc, pc in pairs)
+        claim_field_agreement(pairs, aliases, fields)
 
     overall = Tally()
     for tally in by_type.values():
         overall.add(tally.tp, tally.pred, tally.gold)
-    return {
+    result = {
         "papers": len(gold),
         "papers_predicted": len(gold.keys() & pred.keys()),
         "unknown_ids": len(pred.keys() - gold.keys()),
@@ -254,6 +295,11 @@ def score(gold: Mapping[str, Mapping], pred: Mapping[str, Mapping]) -> dict[str,
         "claims": claims.figures(),
         "claim_subject_agreement": round(subjects / claims.tp, 4) if claims.tp else None,
     }
+    if set(fields) - {"kind"}:  # only a gold file stating the fields beyond the guidelines': the reference scorer's
+        # figures and table stay exactly as they are for a guidelines-only gold file
+        result["claim_fields"] = {name: {"agreement": round(a / n, 4), "agree": a, "stated": n}
+                                  for name, (a, n) in ((k, fields[k]) for k in CLAIM_FIELDS if k in fields)}
+    return result
 
 
 def _dataset_usage(ann: Annotation) -> list[RoleItem]:
@@ -323,8 +369,8 @@ _ROW = "{:<22} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}"
 
 def format_report(result: Mapping[str, Any]) -> str:
     """The result as the scorer's table (ends with a newline)."""
-    lines = [f"papers: {result['papers']} gold, {result['papers_predicted']} predicted, "
-             f"{result['unknown_ids']} unknown ids",
+    lines = [(f"papers: {result['papers']} gold, {result['papers_predicted']} predicted, "
+              f"{result['unknown_ids']} unknown ids"),
              _ROW.format("", "P", "R", "F1", "tp", "pred", "gold")]
     rows = [("entities", result["entities"])]
     rows += [(f"  {t}", m) for t, m in result["entities_by_type"].items()]
@@ -333,6 +379,8 @@ def format_report(result: Mapping[str, Any]) -> str:
     for name, m in rows:
         lines.append(_ROW.format(name, f"{m['p']:.3f}", f"{m['r']:.3f}", f"{m['f1']:.3f}", m["tp"], m["pred"], m["gold"]))
     lines.append(f"claim subject agreement: {result['claim_subject_agreement']}")
+    for name, m in (result.get("claim_fields") or {}).items():
+        lines.append(f"claim {name} agreement: {m['agreement']} ({m['agree']}/{m['stated']} matched claims)")
     return "\n".join(lines) + "\n"
 
 

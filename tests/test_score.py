@@ -170,6 +170,31 @@ def test_claims_without_subjects_on_both_sides_agree():
     assert result["claim_subject_agreement"] == 1.0
 
 
+def test_claim_fields_agreement_counts_matched_claims_whose_gold_states_the_field():
+    gold = _paper(entities=[_ent("word error rate", "Metric", 0), _ent("WER", "Metric", 0)], claims=[
+        {"value": 6.1, "dataset": None, "kind": "score", "quantity": "word error rate", "baseline": 7.9},
+        {"value": 35, "dataset": None, "kind": "improvement", "quantity": "latency", "direction": "decrease"},
+        {"value": 9, "dataset": None, "kind": "score"}])
+    pred = _paper(claims=[
+        {"value": 6.1, "kind": "score", "quantity": "WER", "baseline": 7.9},          # alias quantity agrees
+        {"value": 35.0, "kind": "score", "quantity": "latency", "direction": None},  # kind, direction disagree
+    ])
+    result = score({"p1": gold}, {"p1": pred})
+    fields = result["claim_fields"]
+    assert fields["kind"] == {"agreement": 0.5, "agree": 1, "stated": 2}
+    assert fields["quantity"] == {"agreement": 1.0, "agree": 2, "stated": 2}
+    assert fields["direction"] == {"agreement": 0.0, "agree": 0, "stated": 1}
+    assert fields["baseline"] == {"agreement": 1.0, "agree": 1, "stated": 1}
+    assert "claim quantity agreement: 1.0 (2/2 matched claims)" in format_report(result)
+
+
+def test_claim_fields_absent_for_a_guidelines_only_gold():
+    gold = _paper(claims=[{"value": 5, "dataset": None, "kind": "score", "subject": None}])
+    result = score({"p1": gold}, {"p1": _paper(claims=[{"value": 5, "kind": "improvement"}])})
+    assert "claim_fields" not in result
+    assert "claim kind" not in format_report(result)
+
+
 # ------------------------------------------------------------------------ files and options
 
 

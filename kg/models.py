@@ -211,6 +211,33 @@ class DuplicateRecord(_Model):
         )
 
 
+class RepairedRecord(_Model):
+    """A record whose paper was used after a change that made it usable, with where and what.
+
+    Not an outcome of its own: the paper is read as well (``kg.io.iter_outcomes``
+    yields this note just before it), so it does not count as a record.
+    """
+
+    file: str
+    line: int
+    paper_id: str
+    repairs: list[str]
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.paper_id!r} repaired: {'; '.join(self.repairs)}"
+
+
+class FailedPaper(_Model):
+    """A paper that was read but whose extraction or linking raised; it is left out of the output."""
+
+    paper_id: str
+    stage: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}: {self.stage} failed: {self.reason}"
+
+
 # ----------------------------------------------------------- extraction
 
 

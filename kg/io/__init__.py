@@ -32,10 +32,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from kg.errors import InputError
 from kg.io.csvfile import is_paper_header, iter_csv
 from kg.io.filters import PaperFilter
-from kg.io.jsonl import iter_json, iter_jsonl
-from kg.io.records import Record, content_suffix, iter_lines
+from kg.io.jsonl import iter_json, iter_jsonl, loads_bounded
+from kg.io.records import Record, RecordError, content_suffix, iter_lines
 from kg.io.trending import iter_trending
-from kg.models import DuplicateRecord, FilteredRecord, Paper, SkippedRecord
+from kg.models import (
+    DuplicateRecord,
+    FilteredRecord,
+    Paper,
+    RepairedRecord,
+    SkippedRecord,
+)
 
 __all__ = [
     "FORMATS",
@@ -60,7 +66,7 @@ _READERS: dict[str, Callable[[Path, str], Iterator[Record]]] = {
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 PathLike = str | Path
-Outcome = Paper | SkippedRecord | DuplicateRecord | FilteredRecord
+Outcome = Paper | SkippedRecord | DuplicateRecord | FilteredRecord | RepairedRecord
 
 
 class ReadResult(BaseModel):
@@ -72,16 +78,18 @@ class ReadResult(BaseModel):
     skipped: list[SkippedRecord] = Field(default_factory=list)
     duplicates: list[DuplicateRecord] = Field(default_factory=list)
     filtered: list[FilteredRecord] = Field(default_factory=list)
+    repaired: list[RepairedRecord] = Field(default_factory=list)
     records: int = 0
     files: list[str] = Field(default_factory=list)
 
     def summary(self) -> str:
-        """One line for the CLI: papers, files, and what was skipped, merged or filtered out."""
+        """One line for the CLI: papers, files, and what was skipped, merged, filtered out or repaired."""
         filtered = f", {len(self.filtered)} filtered out" if self.filtered else ""
+        repaired = f", {len(self.repaired)} repaired" if self.repaired else ""
         return (
             f"{_count(len(self.papers), 'paper')} from {_count(len(self.files), 'file')} "
             f"({_count(self.records, 'record')}, {len(self.skipped)} skipped, "
-            f"{_count(len(self.duplicates), 'duplicate')}{filtered})"
+            f"{_count(len(self.duplicates), 'duplicate')}{filtered}{repaired})"
         )
 
 
@@ -94,11 +102,17 @@ def _count(n: int, noun: str) -> str:
 
 
 def _is_json_object_line(line: str) -> bool:
-    """True when one line is a complete JSON object, i.e. the file is JSON Lines."""
+    """True when one line is a complete JSON object, i.e. the file is JSON Lines.
+
+    A line nested too deep to parse (``MAX_JSON_DEPTH``) still starts with ``{`` and
+    ends with ``}``: it is taken as JSON Lines, whose reader skips that line alone.
+    """
     try:
-        return isinstance(json.loads(line), dict)
+        return isinstance(loads_bounded(line), dict)
     except json.JSONDecodeError:
         return False
+    except RecordError:
+        return line.endswith("}")
 
 
 def detect_format(path: PathLike) -> str:
@@ -129,9 +143,17 @@ def detect_format(path: PathLike) -> str:
         return "jsonl" if _is_json_object_line(first) else "json"
     if suffix == ".json":
         return "json"
-    if "," in first and is_paper_header(next(csv.reader([first]))):
+    if "," in first and _is_csv_header(first):
         return "csv"
     return "trending"
+
+
+def _is_csv_header(line: str) -> bool:
+    """True when a line parses as a CSV row naming title and abstract columns."""
+    try:
+        return is_paper_header(next(csv.reader([line])))
+    except (csv.Error, StopIteration):
+        return False
 
 
 def _check_format(fmt: str) -> str:
@@ -174,7 +196,9 @@ def iter_outcomes(
     A paper that ``paper_filter`` leaves out is yielded as a ``FilteredRecord``
     and does not claim its id. Of the others, the first paper of an id is
     yielded as a ``Paper``; a later record with the same id becomes a
-    ``DuplicateRecord`` that points at the first one.
+    ``DuplicateRecord`` that points at the first one. A paper that was repaired
+    to be usable (see ``kg.io.records``) is preceded by a ``RepairedRecord``,
+    which is a note on that paper and not a record of its own.
 
     Args:
         paths: the input files, read in order.
@@ -205,6 +229,9 @@ def iter_outcomes(
                     )
                     continue
                 first_seen[item.id] = (record.file, record.line)
+                if record.repairs:
+                    yield RepairedRecord(file=record.file, line=record.line, paper_id=item.id,
+                                         repairs=list(record.repairs))
             yield item
 
 
@@ -245,6 +272,9 @@ def read_papers(
             result.skipped.append(item)
         elif isinstance(item, FilteredRecord):
             result.filtered.append(item)
+        elif isinstance(item, RepairedRecord):
+            result.repaired.append(item)
+            continue
         else:
             result.duplicates.append(item)
         result.records += 1

@@ -14,9 +14,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.io.records import Record, RecordError, iter_lines, paper_from_fields, skipped
+from kg.io.jsonl import record_reason
+from kg.io.records import (
+    MAX_ABSTRACT_CHARS,
+    Record,
+    RecordError,
+    iter_lines,
+    paper_from_fields,
+    skipped,
+)
 
 REQUIRED_COLUMNS = ("title", "abstract")
+# csv's default field limit (131,072 characters) refuses a long but real abstract, and
+# with it the whole file; a field up to the longest abstract kg keeps (cut there) is read.
+FIELD_SIZE_LIMIT = 4 * MAX_ABSTRACT_CHARS
+if csv.field_size_limit() < FIELD_SIZE_LIMIT:
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
 
 
 # ------------------------------------------------------------ pure helpers
@@ -70,12 +83,15 @@ def iter_csv(path: Path, file: str) -> Iterator[Record]:
                 continue
             if header is None:
                 if not is_paper_header(row):
-                    raise InputError(f"{file}:{start}: CSV header {row!r:.120} has no 'title' and 'abstract' columns")
+                    raise InputError(f"{file}:{start}: CSV header {ascii(row)[:120]} has no 'title' and 'abstract' columns")
                 header = normalize_header(row)
                 continue
+            repairs: list[str] = []
             try:
-                yield Record(file, start, paper_from_fields(row_fields(header, row), source=source))
-            except RecordError as e:
-                yield skipped(file, start, str(e))
+                paper = paper_from_fields(row_fields(header, row), source=source, repairs=repairs)
+            except (RecordError, ValueError, TypeError) as e:
+                yield skipped(file, start, record_reason(e))
+                continue
+            yield Record(file, start, paper, tuple(repairs))
     except csv.Error as e:
         raise InputError(f"{file}:{reader.line_num}: broken CSV: {e}") from e

@@ -9,11 +9,16 @@ JSON Lines is streamed line by line, and a broken line costs only its own
 record. A JSON array is one document: it is parsed whole, element by element,
 so each element still gets the line it starts on; a syntax error in it is an
 error of the whole file.
+
+Nesting is bounded before anything is parsed: a line (or an array) nested
+deeper than ``MAX_JSON_DEPTH`` is refused by counting its brackets outside
+strings, so no input can drive the parser into a ``RecursionError``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,46 @@ from kg.io.records import Record, RecordError, iter_lines, paper_from_fields, sk
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\r\n"
+# A paper record nests 3 deep (arXiv's authors_parsed: a list of lists); gold files 4.
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """How deep the arrays and objects of a JSON text nest, counted without parsing it.
+
+    Brackets inside strings do not count; in broken JSON (an unterminated string)
+    the count may be too high, never too low. Linear in the text and without
+    recursion, so it is safe on any input.
+
+    Example:
+        >>> json_depth('{"a": [1, {"b": "[[["}]}')
+        3
+    """
+    if text.count("[") + text.count("{") <= 1:
+        return text.count("[") + text.count("{")
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    depth = deepest = 0
+    for char in brackets:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def loads_bounded(text: str, limit: int = MAX_JSON_DEPTH) -> Any:
+    """``json.loads`` of a text whose nesting was checked first.
+
+    Raises:
+        RecordError: nested deeper than ``limit``.
+        json.JSONDecodeError: not valid JSON.
+    """
+    if text.count("[") + text.count("{") > limit and json_depth(text) > limit:
+        raise RecordError(f"JSON nested deeper than {limit} levels")
+    return json.loads(text)
 
 
 # ------------------------------------------------------------ pure helpers
@@ -32,10 +77,19 @@ def record_from_value(value: Any, file: str, line: int, source: str) -> Record:
     """Turn one decoded JSON value into a paper, or a skipped record saying why."""
     if not isinstance(value, dict):
         return skipped(file, line, f"not a JSON object (got {type(value).__name__})")
+    repairs: list[str] = []
     try:
-        return Record(file, line, paper_from_fields(value, source=source))
-    except RecordError as e:
-        return skipped(file, line, str(e))
+        return Record(file, line, paper_from_fields(value, source=source, repairs=repairs), tuple(repairs))
+    except (RecordError, ValueError, TypeError) as e:  # ValueError: also pydantic's ValidationError
+        return skipped(file, line, record_reason(e))
+
+
+def record_reason(error: Exception) -> str:
+    """One line saying why a record was skipped (a ``RecordError``'s message, else the error's kind too)."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    if not isinstance(error, RecordError):
+        text = f"{type(error).__name__}: {text}"
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -61,6 +115,8 @@ def iter_array_values(text: str, file: str) -> Iterator[tuple[int, Any]]:
         InputError: a syntax error, or a top level that is neither array nor object.
     """
     pos = _skip_ws(text, 0)
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH + 1 and json_depth(text) > MAX_JSON_DEPTH + 1:
+        raise InputError(f"{file}: JSON nested deeper than {MAX_JSON_DEPTH} levels (records are objects of an array)")
     if text.startswith("{", pos):
         try:
             value = json.loads(text)
@@ -103,9 +159,12 @@ def iter_jsonl(path: Path, file: str) -> Iterator[Record]:
         if not text.strip():
             continue
         try:
-            value = json.loads(text)
+            value = loads_bounded(text)
         except json.JSONDecodeError as e:
             yield skipped(file, number, f"invalid JSON at column {e.colno}: {e.msg}")
+            continue
+        except RecordError as e:
+            yield skipped(file, number, str(e))
             continue
         yield record_from_value(value, file, number, source)
 

@@ -12,6 +12,23 @@ under it (``papers.jsonl.bz2`` is ``.jsonl``).
 A file that cannot be read at all raises ``InputError`` with one line naming
 the file (and line). A record that cannot be used raises the private
 ``RecordError``; the readers turn it into a ``SkippedRecord``.
+
+Lines end in LF, CRLF or a lone CR (old Mac files, some exports): all three end
+a line. Text is checked on the way in, so that nothing later (spaCy, SQLite,
+Neo4j, XML) meets a value it cannot hold (limits in ``README.md``, Robustness):
+
+- invalid code points (lone surrogates from JSON ``\\ud800`` escapes,
+  U+FFFE/U+FFFF) are replaced by U+FFFD, and control characters other than
+  whitespace are dropped, in every text field; the record is used and reported
+  as repaired;
+- a title longer than ``MAX_TITLE_CHARS`` or an abstract longer than
+  ``MAX_ABSTRACT_CHARS`` is cut at the last word boundary before the limit
+  (repaired);
+- a record with an abstract but no title gets the abstract's first words as
+  its title (repaired);
+- an id longer than ``MAX_ID_CHARS`` or holding control characters or invalid
+  code points is refused (skipped): an id is a key, and changing it would merge
+  or split papers.
 """
 
 from __future__ import annotations
@@ -20,6 +37,7 @@ import bz2
 import datetime
 import gzip
 import hashlib
+import io
 import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -31,8 +49,19 @@ from kg.models import Paper, SkippedRecord, normalize_name
 
 YEAR_MIN = 1900
 YEAR_MAX = 2100
+# Limits of what a record may hold (README, Robustness). Real titles stay under 300
+# characters and arXiv abstracts under 2,000; the limits only stop pathological input.
+MAX_ID_CHARS = 256
+MAX_TITLE_CHARS = 2_000
+MAX_ABSTRACT_CHARS = 1_000_000
+MAX_FIELD_CHARS = 10_000  # any other text field: url, source, one author or category name
+TITLE_WORDS = 12  # words of the abstract that make the title of a record without one
 
 _WS = re.compile(r"\s+")
+# C0 and C1 controls, DEL: never text (tab, LF, CR are whitespace and collapse to a space).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Code points no UTF-8 encoder, SQLite text or XML 1.0 document accepts: lone surrogates, U+FFFE/U+FFFF.
+_INVALID = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _CATEGORY_SPLIT = re.compile(r"[\s,;]+")
 _DATE_YEAR = re.compile(r"^\s*(\d{4})(?:\D|$)")
@@ -63,11 +92,13 @@ class Record(NamedTuple):
         file: the file as the caller named it.
         line: 1-based line where the record starts.
         item: the paper read, or why the record was skipped.
+        repairs: what was changed to make the paper usable (see ``clean_text``); empty when nothing.
     """
 
     file: str
     line: int
     item: Paper | SkippedRecord
+    repairs: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------ pure helpers
@@ -86,6 +117,65 @@ def collapse_ws(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def clean_text(value: str, field: str, repairs: list[str] | None = None, *, limit: int = MAX_FIELD_CHARS) -> str:
+    """A text field made safe for every later stage, each change noted in ``repairs``.
+
+    Whitespace runs collapse to one space (see ``collapse_ws``); other control
+    characters (C0, DEL, C1: terminal escapes among them) are dropped; invalid code
+    points become U+FFFD; text longer than ``limit`` is cut at the last space before it.
+
+    Example:
+        >>> notes = []
+        >>> clean_text("Bad \\x1b[2J  title", "title", notes)
+        'Bad [2J title'
+        >>> notes
+        ['title: 1 control character dropped']
+    """
+    notes = repairs if repairs is not None else []
+    text = collapse_ws(value)
+    text, invalid = _INVALID.subn("\ufffd", text)
+    if invalid:
+        notes.append(f"{field}: {invalid} invalid code point{'s' * (invalid != 1)} replaced by U+FFFD")
+    text, controls = _CONTROL.subn("", text)
+    if controls:
+        notes.append(f"{field}: {controls} control character{'s' * (controls != 1)} dropped")
+        text = collapse_ws(text)
+    if len(text) > limit:
+        notes.append(f"{field}: cut to {limit:,} characters (was {len(text):,})")
+        cut = text[:limit]
+        space = cut.rfind(" ", limit // 2)
+        text = (cut[:space] if space > 0 else cut).rstrip()
+    return text
+
+
+def title_from_abstract(abstract: str) -> str:
+    """The display title of a record without one: the abstract's first words.
+
+    Example:
+        >>> title_from_abstract("We study scaling laws. They hold.")
+        'We study scaling laws.'
+    """
+    words = abstract.split()
+    first = " ".join(words[:TITLE_WORDS])
+    end = re.search(r"[.!?](?=\s|$)", first)
+    if end and end.end() >= 12:
+        return first[: end.end()]
+    return first + (" …" if len(words) > TITLE_WORDS else "")
+
+
+def check_id(value: str) -> str:
+    """A paper id as given, or ``RecordError`` when no store or database should hold it as a key.
+
+    Raises:
+        RecordError: longer than ``MAX_ID_CHARS``, or with control characters or invalid code points.
+    """
+    if len(value) > MAX_ID_CHARS:
+        raise RecordError(f"id of {len(value):,} characters is longer than the limit of {MAX_ID_CHARS}")
+    if _CONTROL.search(value) or _INVALID.search(value) or any(c in value for c in "\t\n\r"):
+        raise RecordError(f"id {value[:60]!a} holds control characters or invalid code points")
+    return value
+
+
 def derive_paper_id(title: str) -> str:
     """The stable id of a paper that has no source id: a hash of its normalized title.
 
@@ -98,7 +188,7 @@ def derive_paper_id(title: str) -> str:
     """
     key = normalize_name(title)
     if not key:
-        raise RecordError(f"title {title!r} has no letters or digits to derive an id from")
+        raise RecordError(f"title {ascii(title)[:80]} has no letters or digits to derive an id from")
     return "t-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
@@ -180,34 +270,36 @@ def _year_of_date(data: Mapping[str, Any], date: str | None) -> int | None:
     return None
 
 
-def _text_field(data: Mapping[str, Any], *keys: str) -> str:
-    """The first present string field among ``keys``, whitespace collapsed ("" if absent)."""
+def _text_field(data: Mapping[str, Any], *keys: str, repairs: list[str] | None = None,
+                limit: int = MAX_FIELD_CHARS) -> str:
+    """The first present string field among ``keys``, cleaned by ``clean_text`` ("" if absent)."""
     for key in keys:
         value = data.get(key)
         if value is None:
             continue
         if not isinstance(value, str):
-            raise RecordError(f"{key} is not a string (got {type(value).__name__} {value!r:.40})")
-        return collapse_ws(value)
+            raise RecordError(f"{key} is not a string (got {type(value).__name__} {ascii(value)[:40]})")
+        return clean_text(value, key, repairs, limit=limit)
     return ""
 
 
-def _name_list(value: Any, key: str, splitter: Any) -> list[str]:
+def _name_list(value: Any, key: str, splitter: Any, repairs: list[str] | None = None) -> list[str]:
     """A list of names from a string (split by ``splitter``) or a list of strings or {name: ...}."""
     if value is None:
         return []
     if isinstance(value, str):
-        return splitter(value)
+        return [name for name in (clean_text(n, key, repairs) for n in splitter(value)) if name]
     if not isinstance(value, list):
-        raise RecordError(f"{key} is neither a string nor a list (got {value!r:.40})")
+        raise RecordError(f"{key} is neither a string nor a list (got {ascii(value)[:40]})")
     names = []
     for item in value:
         if isinstance(item, Mapping) and isinstance(item.get("name"), str):
             item = item["name"]
         if not isinstance(item, str):
-            raise RecordError(f"{key} entry is not a name (got {item!r:.40})")
-        if collapse_ws(item):
-            names.append(collapse_ws(item))
+            raise RecordError(f"{key} entry is not a name (got {ascii(item)[:40]})")
+        name = clean_text(item, key, repairs)
+        if name:
+            names.append(name)
     return names
 
 
@@ -217,11 +309,11 @@ def _source_id(data: Mapping[str, Any]) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise RecordError(f"id is neither a string nor an integer (got {value!r:.40})")
-    return str(value).strip()
+        raise RecordError(f"id is neither a string nor an integer (got {ascii(value)[:40]})")
+    return check_id(str(value).strip())
 
 
-def paper_from_fields(data: Mapping[str, Any], *, source: str) -> Paper:
+def paper_from_fields(data: Mapping[str, Any], *, source: str, repairs: list[str] | None = None) -> Paper:
     """Build a ``Paper`` from a record's fields, whatever format it came from.
 
     Accepts kg's own field names (id, title, abstract, url, year, authors,
@@ -234,35 +326,40 @@ def paper_from_fields(data: Mapping[str, Any], *, source: str) -> Paper:
     Args:
         data: the record's fields (a JSON object or a CSV row).
         source: where the paper came from when the record does not say (the file name).
+        repairs: where to note what was changed to make the record usable (see ``clean_text``;
+            a title made from the abstract's first words).
 
     Raises:
-        RecordError: no title, no abstract, or a field of the wrong kind.
+        RecordError: no abstract, no title or abstract with letters, a bad id, or a
+            field of the wrong kind.
     """
-    title = _text_field(data, "title")
-    if not title:
-        raise RecordError("missing title")
-    abstract = _text_field(data, "abstract", "summary")
+    repairs = repairs if repairs is not None else []
+    abstract = _text_field(data, "abstract", "summary", repairs=repairs, limit=MAX_ABSTRACT_CHARS)
+    title = _text_field(data, "title", repairs=repairs, limit=MAX_TITLE_CHARS)
     if not abstract:
-        raise RecordError("missing abstract")
+        raise RecordError("missing abstract" if title else "missing title and abstract")
+    if not title:
+        title = title_from_abstract(abstract)
+        repairs.append("no title: the abstract's first words are its title")
     date = record_date(data)
     year = parse_year(data.get("year"))
     if year is None:
         year = _year_of_date(data, date)
     paper_id = _source_id(data) or derive_paper_id(title)
-    url = _text_field(data, "url") or None
+    url = _text_field(data, "url", repairs=repairs) or None
     if url is None and any(key in data for key in _ARXIV_KEYS) and _source_id(data):
         url = f"https://arxiv.org/abs/{paper_id}"
     return Paper(
         id=paper_id,
         title=title,
         abstract=abstract,
-        source=_text_field(data, "source") or source,
+        source=_text_field(data, "source", repairs=repairs) or source,
         url=url,
         year=year,
         date=date,
-        authors=_name_list(data.get("authors"), "authors", split_authors),
+        authors=_name_list(data.get("authors"), "authors", split_authors, repairs),
         categories=_name_list(
-            data.get("categories"), "categories", lambda s: [c for c in _CATEGORY_SPLIT.split(s) if c]
+            data.get("categories"), "categories", lambda s: [c for c in _CATEGORY_SPLIT.split(s) if c], repairs
         ),
     )
 
@@ -307,25 +404,32 @@ def _open_binary(path: Path) -> IO[bytes]:
     return COMPRESSIONS[kind][1](path) if kind else path.open("rb")
 
 
-def _raw_lines(path: Path) -> Iterator[bytes]:
-    """Stream the raw lines of a file, decompressing on the fly.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # an undecodable byte, as errors="surrogateescape" keeps it
+
+
+def _text_lines(path: Path) -> Iterator[str]:
+    """Stream the lines of a file as text, decompressing on the fly; LF, CRLF and CR all end a line.
+
+    Bytes that are not UTF-8 come through as escaped code points (``surrogateescape``)
+    so that ``iter_lines`` can report the line they are on.
 
     Raises:
         InputError: the compressed data is corrupt or truncated (with the line reached).
     """
     kind = compression(path)
     number = 0
-    with _open_binary(path) as handle:
+    with _open_binary(path) as raw, io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape",
+                                                     newline=None) as handle:
         while True:
             try:
-                raw = handle.readline()
+                text = handle.readline()
             except _DECOMPRESSION_ERRORS as e:
                 name = COMPRESSIONS[kind][0] if kind else "file"
                 raise InputError(f"{path}:{number + 1}: cannot read {name} data: {str(e) or type(e).__name__}") from e
-            if not raw:
+            if not text:
                 return
             number += 1
-            yield raw
+            yield text
 
 
 def iter_lines(path: Path, *, keepends: bool = False) -> Iterator[tuple[int, str]]:
@@ -335,7 +439,8 @@ def iter_lines(path: Path, *, keepends: bool = False) -> Iterator[tuple[int, str
     held in memory, yet a NUL byte or an invalid UTF-8 sequence anywhere still
     stops the read with the line it is on. A leading byte-order mark is dropped.
     A ``.gz`` or ``.bz2`` file is decompressed as it streams, with the same checks
-    on the decompressed lines (binary mode, so that a bad byte still has its line).
+    on the decompressed lines. LF, CRLF and a lone CR all end a line; with
+    ``keepends`` each line ends in ``"\\n"`` whatever the file used.
 
     Args:
         path: the file.
@@ -347,19 +452,17 @@ def iter_lines(path: Path, *, keepends: bool = False) -> Iterator[tuple[int, str
     """
     check_file(path)
     seen_text = False
-    for number, raw in enumerate(_raw_lines(path), start=1):
-        if b"\x00" in raw:
+    for number, text in enumerate(_text_lines(path), start=1):
+        if "\x00" in text:
             raise InputError(f"{path}:{number}: binary file (NUL byte), expected UTF-8 text")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise InputError(
-                f"{path}:{number}: not UTF-8 text (byte 0x{raw[e.start]:02x} at column {e.start + 1})"
-            ) from e
+        bad = _ESCAPED_BYTE.search(text)
+        if bad is not None:
+            byte = ord(bad.group()) - 0xDC00
+            raise InputError(f"{path}:{number}: not UTF-8 text (byte 0x{byte:02x} at column {bad.start() + 1})")
         if number == 1:
             text = text.removeprefix("\ufeff")
         seen_text = seen_text or bool(text.strip())
-        yield number, (text if keepends else text.rstrip("\r\n"))
+        yield number, (text if keepends else text.rstrip("\n"))
     if not seen_text:
         after = " after decompression" if compression(path) else ""
         raise InputError(f"{path}: empty file{after} (only blank lines)")

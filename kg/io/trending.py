@@ -20,7 +20,16 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from kg.io.records import Record, RecordError, collapse_ws, derive_paper_id, iter_lines, skipped
+from kg.io.records import (
+    MAX_ABSTRACT_CHARS,
+    MAX_TITLE_CHARS,
+    Record,
+    RecordError,
+    clean_text,
+    derive_paper_id,
+    iter_lines,
+    skipped,
+)
 from kg.models import Paper
 
 _CHROME_LINE = re.compile(r"^(?:Get trending papers in your email inbox\b.*|Subscribe)$", re.IGNORECASE)
@@ -136,10 +145,12 @@ def iter_trending(path: Path, file: str) -> Iterator[Record]:
         if second is None:
             yield skipped(file, number, first)
             continue
-        title, abstract = collapse_ws(first), collapse_ws(second)
+        repairs: list[str] = []
+        title = clean_text(first, "title", repairs, limit=MAX_TITLE_CHARS)
+        abstract = clean_text(second, "abstract", repairs, limit=MAX_ABSTRACT_CHARS)
         try:
             paper_id = derive_paper_id(title)
         except RecordError as e:
             yield skipped(file, number, str(e))
             continue
-        yield Record(file, number, Paper(id=paper_id, title=title, abstract=abstract, source=source))
+        yield Record(file, number, Paper(id=paper_id, title=title, abstract=abstract, source=source), tuple(repairs))

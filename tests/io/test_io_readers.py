@@ -64,8 +64,8 @@ def test_read_papers_jsonl_ignores_unknown_keys_of_gold_records(tmp_path: Path) 
         ('{"id": "x", "title": "T", "abstract": ', "invalid JSON"),
         ("[1, 2]", "not a JSON object"),
         ('"just a string"', "not a JSON object"),
-        ('{"id": "x", "abstract": "Some text."}', "missing title"),
-        ('{"id": "x", "title": "  ", "abstract": "Some text."}', "missing title"),
+        ('{"id": "x", "abstract": "  "}', "missing title and abstract"),
+        ('{"id": "x", "title": "  ", "abstract": ""}', "missing title and abstract"),
         ('{"id": "x", "title": "T"}', "missing abstract"),
         ('{"id": "x", "title": 5, "abstract": "Some text."}', "title is not a string"),
         ('{"id": "x", "title": "T", "abstract": "A.", "year": "soon"}', "bad year"),
@@ -211,7 +211,7 @@ def test_read_papers_csv_good_and_multiline_field(tmp_path: Path) -> None:
     [
         ("c2,Too,many,fields", "expected 3 fields"),
         ("c2,Too few", "expected 3 fields"),
-        ("c2,,Abstract.", "missing title"),
+        ("c2,,", "missing title and abstract"),
         ("c2,Title,", "missing abstract"),
     ],
 )

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.models import EntityType
-from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.extensions import Provenance, add_candidate, candidates, provenance, register_extensions
 from kg.nlp.sentences import doc_text, token_texts
 
 _SHORT_RE = re.compile(r"^(?=.*[A-Z])[A-Za-z0-9][A-Za-z0-9&+\-./]{0,11}$")
@@ -200,7 +200,7 @@ def _pair_type(by_offsets: dict[tuple[int, int], list[Span]], doc: Doc,
     token offsets.
     """
     found = by_offsets.get((pair.long_start, pair.long_end), []) + by_offsets.get((pair.short_start, pair.short_end), [])
-    known = [s for s in found if s.id_.startswith("kg_gazetteer")]
+    known = [s for s in found if any(p.known for p in provenance(s))]
     if known:
         return EntityType(known[0].label_), True
     if found:
@@ -208,20 +208,14 @@ def _pair_type(by_offsets: dict[tuple[int, int], list[Span]], doc: Doc,
     return head_type(doc[pair.long_start : pair.long_end].text), False
 
 
-def _make_span(doc: Doc, start: int, end: int, type_: EntityType, group: int, extractor: str) -> Span:
-    span = Span(doc, start, end, label=type_.value)
-    span._.kg_group = group
-    span._.kg_extractor = extractor
-    span._.kg_confidence = 0.9
-    return span
-
-
 class AbbreviationDetector:
-    """Finds pairs, types them, tags both forms and later uses of the short form."""
+    """Finds pairs, types them, and adds both forms and later uses of the short form as candidates
+    that share the pair's id (``Provenance.pair``)."""
 
-    def __init__(self, name: str = "kg_abbreviations", *, max_group: int = 10_000) -> None:
+    def __init__(self, name: str = "kg_abbreviations", *, max_group: int = 10_000, confidence: float = 0.9) -> None:
         self.name = name
         self.max_group = max_group
+        self.confidence = confidence
 
     def __call__(self, doc: Doc) -> Doc:
         if "(" not in doc_text(doc):
@@ -238,28 +232,28 @@ class AbbreviationDetector:
             }
             for p in pairs
         ]
-        spans = list(doc.spans.get(SPAN_KEY, []))
         by_offsets: dict[tuple[int, int], list[Span]] = {}
-        for span in spans:
+        for span in candidates(doc):
             by_offsets.setdefault((span.start, span.end), []).append(span)
         for n, pair in enumerate(pairs):
             type_, known = _pair_type(by_offsets, doc, pair)
             if type_ is None:
                 continue
-            group = self.max_group + n
-            extractor = f"{self.name}:known" if known else self.name
-            spans.append(_make_span(doc, pair.long_start, pair.long_end, type_, group, extractor))
+            prov = Provenance(FACTORY, "pair", self.confidence, known=known, pair=self.max_group + n)
+            add_candidate(doc, pair.long_start, pair.long_end, type_.value, prov)
             short = words[pair.short_start : pair.short_end]
             width = len(short)
             for i in range(len(words) - width + 1):
                 if words[i : i + width] == short:
-                    spans.append(_make_span(doc, i, i + width, type_, group, extractor))
-        doc.spans[SPAN_KEY] = spans
+                    add_candidate(doc, i, i + width, type_.value, prov)
         return doc
 
 
-@Language.factory("kg_abbreviations", default_config={"max_group": 10_000})
-def make_abbreviation_detector(nlp: Language, name: str, *, max_group: int) -> AbbreviationDetector:
-    """Factory of ``kg_abbreviations``; groups of pairs are numbered from ``max_group``."""
+FACTORY = "kg_abbreviations"
+
+
+@Language.factory(FACTORY, default_config={"max_group": 10_000, "confidence": 0.9})
+def make_abbreviation_detector(nlp: Language, name: str, *, max_group: int, confidence: float) -> AbbreviationDetector:
+    """Factory of ``kg_abbreviations``; pairs are numbered from ``max_group``."""
     register_extensions()
-    return AbbreviationDetector(name, max_group=max_group)
+    return AbbreviationDetector(name, max_group=max_group, confidence=confidence)

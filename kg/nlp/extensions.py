@@ -1,80 +1,159 @@
-"""Custom attributes kg's components read and write.
+"""Custom attributes kg's components read and write, and the candidate → resolve contract.
 
-They hold plain data only (ints, strings, lists of dicts), never ``Span``
-objects, so that ``nlp.pipe(n_process=...)`` and ``DocBin`` keep working.
+Rule and statistical components (``kg_gazetteer``, ``kg_patterns``,
+``kg_abbreviations``, ``kg_ner``) never write entities: each adds *candidate*
+spans to ``doc.spans["kg_candidates"]`` with :func:`add_candidate`, together
+with a :class:`Provenance` record (the factory that made the component, the
+rule, a confidence, whether the paper introduces the name, whether a curated
+list knows it, the abbreviation pair it belongs to). ``kg_resolve``
+(kg/nlp/resolve.py) alone turns candidates into the final entities of
+``doc.spans["kg"]`` and gives each an entity group; ``kg_roles`` and
+``kg_claims`` read only those.
 
-- ``Span._.kg_group``: int, the entity group of a span in ``doc.spans["kg"]``
-  (a long form and its abbreviation share one group). Stored in the span itself
-  (``span.kb_id_``, the id of the entity the span refers to) for the same reason
-  as the extractor below; :func:`span_group` reads it without the ``._`` overhead.
-- ``Span._.kg_extractor``: str, the rule or component that found the span
-  ("kg_gazetteer:GSM8K", "kg_patterns:model_shape"). It is stored in the span
-  itself (``span.id_``, where spaCy's own ``SpanRuler`` keeps its pattern ids),
-  not in ``doc.user_data``: spaCy keys span extensions by character offsets, so
-  two candidate spans over the same text would otherwise share one value.
-- ``Span._.kg_confidence``: float, from the extractor unless set explicitly.
+Provenance is data, never parsed from a string: it lives in ``doc.user_data``
+as plain tuples (so ``DocBin(store_user_data=True)`` and worker processes keep
+it), keyed like spaCy's own span extensions by the span's character offsets
+and label. Candidates over the same offsets and label share one key and keep
+one record per component that proposed them.
+
+- ``Span._.kg_provenance``: tuple of :class:`Provenance`, every record of the
+  span's offsets and label (candidates and resolved entities alike).
+- ``Span._.kg_group``: int, the entity group of a resolved span in
+  ``doc.spans["kg"]`` (a long form and its abbreviation share one group);
+  ``None`` for a span that no resolver grouped.
+- ``Span._.kg_extractor``: str, "factory:rule" of the best provenance record,
+  for output and display only (``ExtractedEntity.extractor``).
+- ``Span._.kg_confidence``: float, the confidence of that record.
 - ``Doc._.kg_abbreviations``: list of ``{"short": [start_char, end_char],
   "long": [start_char, end_char]}`` pairs.
-- ``Doc._.kg_roles``: list of ``ExtractedRole.model_dump(mode="json")`` dicts
-  (offsets relative to ``doc.text``).
-- ``Doc._.kg_claims``: list of ``ExtractedClaim.model_dump(mode="json")`` dicts
-  (offsets relative to ``doc.text``).
+- ``Doc._.kg_roles`` / ``Doc._.kg_claims``: lists of ``ExtractedRole`` /
+  ``ExtractedClaim`` ``model_dump(mode="json")`` dicts (offsets relative to ``doc.text``).
 - ``Doc._.kg_title_len``: int, length of the title at the start of ``doc.text``
   (the doc text is ``title + "\\n\\n" + abstract``); 0 when the doc has no title.
 """
 
 from __future__ import annotations
 
+from dataclasses import astuple, dataclass
+
 from spacy.tokens import Doc, Span
 
-SPAN_KEY = "kg"
+SPAN_KEY = "kg"  # resolved entities, written by kg_resolve only
+CANDIDATES_KEY = "kg_candidates"  # candidate spans of every rule and statistical component
+_PROVENANCE = "kg_provenance"  # doc.user_data key prefix of provenance records
+_GROUP = "kg_group"  # doc.user_data key prefix of resolved groups
 
-
-# Confidence of a span by the component that found it (when not set explicitly).
+# Default confidence of a candidate by the factory that made its component.
 CONFIDENCE = {"kg_abbreviations": 0.9, "kg_gazetteer": 0.95, "kg_patterns": 0.8, "kg_ner": 0.6}
 
 
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a candidate span comes from.
+
+    Attributes:
+        factory: the spaCy factory of the component that proposed it (``kg_gazetteer``),
+            whatever name the component has in the pipeline.
+        rule: the rule inside that component ("title_colon", "model_shape", a gazetteer entry's name).
+        confidence: how reliable the rule is (0-1).
+        introduces: the paper introduces the name (its own contribution: "we propose X", a title's head).
+        known: a curated list knows the name (a gazetteer hit on it or on its paired form).
+        pair: the abbreviation pair the span belongs to (both forms share it), else None.
+    """
+
+    factory: str
+    rule: str = ""
+    confidence: float = 1.0
+    introduces: bool = False
+    known: bool = False
+    pair: int | None = None
+
+    @property
+    def label(self) -> str:
+        """"factory:rule" (or the factory alone) for output; never parsed back."""
+        return f"{self.factory}:{self.rule}" if self.rule else self.factory
+
+
+def _prov_key(start_char: int, end_char: int, label: str) -> tuple:
+    return (_PROVENANCE, start_char, end_char, label)
+
+
+def provenance(span: Span) -> tuple[Provenance, ...]:
+    """Every provenance record of the span's offsets and label (read without the ``._`` overhead)."""
+    rows = span.doc.user_data.get(_prov_key(span.start_char, span.end_char, span.label_))
+    return tuple(Provenance(*row) for row in rows) if rows else ()
+
+
+def add_provenance(span: Span, prov: Provenance) -> None:
+    """Attach ``prov`` to the span's offsets and label (kept once per distinct record)."""
+    rows = span.doc.user_data.setdefault(_prov_key(span.start_char, span.end_char, span.label_), [])
+    row = list(astuple(prov))
+    if row not in rows:
+        rows.append(row)
+
+
+def add_candidate(doc: Doc, start: int, end: int, label: str, prov: Provenance) -> Span:
+    """Add a candidate span over tokens ``[start, end)`` to ``doc.spans["kg_candidates"]``."""
+    span = Span(doc, start, end, label=label)
+    add_candidate_span(span, prov)
+    return span
+
+
+def add_candidate_span(span: Span, prov: Provenance) -> None:
+    """Add an existing span of the doc as a candidate with ``prov``."""
+    doc = span.doc
+    if CANDIDATES_KEY not in doc.spans:
+        doc.spans[CANDIDATES_KEY] = []
+    doc.spans[CANDIDATES_KEY].append(span)
+    add_provenance(span, prov)
+
+
+def candidates(doc: Doc) -> list[Span]:
+    """The candidate spans of the doc (empty when no component proposed any)."""
+    return list(doc.spans[CANDIDATES_KEY]) if CANDIDATES_KEY in doc.spans else []
+
+
 def span_group(span: Span) -> int | None:
-    """The span's entity group (``span._.kg_group``), read directly from the span."""
-    value = span.kb_id_
-    return int(value) if value else None
+    """The span's entity group (``span._.kg_group``), read without the ``._`` overhead."""
+    value = span.doc.user_data.get((_GROUP, span.start_char, span.end_char))
+    return None if value is None else int(value)
 
 
-def _set_group(span: Span, value: int | None) -> None:
-    span.kb_id_ = "" if value is None else str(int(value))
+def set_group(span: Span, value: int | None) -> None:
+    """Set the span's entity group (resolved spans do not overlap, so offsets identify them)."""
+    key = (_GROUP, span.start_char, span.end_char)
+    if value is None:
+        span.doc.user_data.pop(key, None)
+    else:
+        span.doc.user_data[key] = int(value)
+
+
+def best_provenance(span: Span) -> Provenance | None:
+    """The most confident provenance record of the span, if any."""
+    records = provenance(span)
+    return max(records, key=lambda p: p.confidence) if records else None
 
 
 def _get_extractor(span: Span) -> str:
-    return span.id_
-
-
-def _set_extractor(span: Span, value: str) -> None:
-    span.id_ = value or ""
-
-
-def _confidence_key(span: Span) -> tuple:
-    return ("kg_confidence", span.start_char, span.end_char, span.label_, span.id_)
+    best = best_provenance(span)
+    return best.label if best else ""
 
 
 def _get_confidence(span: Span) -> float:
-    value = span.doc.user_data.get(_confidence_key(span))
-    if value is None:
-        value = CONFIDENCE.get(span.id_.partition(":")[0], 1.0)
-    return value
-
-
-def _set_confidence(span: Span, value: float) -> None:
-    span.doc.user_data[_confidence_key(span)] = float(value)
+    best = best_provenance(span)
+    return best.confidence if best else 1.0
 
 
 def register_extensions() -> None:
     """Register every kg extension once; safe to call many times."""
     if not Span.has_extension("kg_group"):
-        Span.set_extension("kg_group", getter=span_group, setter=_set_group)
+        Span.set_extension("kg_group", getter=span_group, setter=set_group)
+    if not Span.has_extension("kg_provenance"):
+        Span.set_extension("kg_provenance", getter=provenance)
     if not Span.has_extension("kg_extractor"):
-        Span.set_extension("kg_extractor", getter=_get_extractor, setter=_set_extractor)
+        Span.set_extension("kg_extractor", getter=_get_extractor)
     if not Span.has_extension("kg_confidence"):
-        Span.set_extension("kg_confidence", getter=_get_confidence, setter=_set_confidence)
+        Span.set_extension("kg_confidence", getter=_get_confidence)
     for name in ("kg_abbreviations", "kg_roles", "kg_claims"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)

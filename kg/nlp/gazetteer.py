@@ -25,12 +25,12 @@ from typing import Any, Callable
 import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from kg.models import EntityType
 from kg.nlp.abbreviations import GENERIC_LONG_FORMS
-from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.extensions import Provenance, add_candidate, register_extensions
 from kg.nlp.sentences import doc_text, token_texts
 
 CUE_AFTER = frozenset(
@@ -171,7 +171,7 @@ def default_entries() -> list[Any]:
 
 
 class GazetteerMatcher:
-    """spaCy component: adds a span per gazetteer hit to ``doc.spans["kg"]``."""
+    """spaCy component: adds a candidate per gazetteer hit to ``doc.spans["kg_candidates"]`` (known names)."""
 
     def __init__(self, nlp: Language, name: str = "kg_gazetteer", *, confidence: float = 0.95) -> None:
         self.nlp = nlp
@@ -197,7 +197,6 @@ class GazetteerMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         words: list[str] | None = None
-        spans = list(doc.spans.get(SPAN_KEY, []))
         seen: set[tuple[int, int]] = set()
         for match_id, start, end in [*self._orth(doc), *self._lower(doc)]:
             row = self.rows[int(self.nlp.vocab.strings[match_id])]
@@ -214,11 +213,7 @@ class GazetteerMatcher:
                     if not has_cue(words, start, end, bool(doc[start].is_sent_start)):
                         continue
             seen.add((start, end))
-            span = Span(doc, start, end, label=row["type"])
-            span._.kg_extractor = f"{self.name}:{row['name']}"
-            span._.kg_confidence = self.confidence
-            spans.append(span)
-        doc.spans[SPAN_KEY] = spans
+            add_candidate(doc, start, end, row["type"], Provenance(FACTORY, row["name"], self.confidence, known=True))
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -236,7 +231,10 @@ def types_of(rows: list[dict[str, Any]]) -> set[EntityType]:
     return {EntityType(r["type"]) for r in rows}
 
 
-@Language.factory("kg_gazetteer", default_config={"confidence": 0.95})
+FACTORY = "kg_gazetteer"
+
+
+@Language.factory(FACTORY, default_config={"confidence": 0.95})
 def make_gazetteer(nlp: Language, name: str, *, confidence: float) -> GazetteerMatcher:
     """Factory of ``kg_gazetteer``; the name lists load in ``initialize()``."""
     register_extensions()

@@ -25,7 +25,7 @@ from spacy.util import ensure_path
 
 from kg.models import EntityType
 from kg.nlp import lexicon as lx
-from kg.nlp.extensions import CONFIDENCE, SPAN_KEY, register_extensions
+from kg.nlp.extensions import Provenance, add_candidate_span, candidates, register_extensions
 from kg.nlp.phrases import (
     _word_before,
     find_methods,
@@ -278,19 +278,20 @@ def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_
     return hits
 
 
-def _span_for(doc: Doc, hit: Hit) -> Span | None:
-    span = doc.char_span(hit.start, hit.end, label=hit.type.value, alignment_mode="strict")
-    if span is None:
-        return None
-    return span
+FACTORY = "kg_patterns"
+REPEAT_RULE = "repeat"  # later mentions of a name the paper introduces
+# Rules whose shape makes a name more reliable than the component's other rules (model names by
+# family stem or o-series): their candidates carry a higher confidence, which the resolver ranks by.
+_STRONG_RULES = frozenset({"model_shape", "o_series"})
+_STRONG_BONUS = 0.05
 
 
 class PatternMatcher:
-    """spaCy component: runs the rules and adds their spans to ``doc.spans["kg"]``.
+    """spaCy component: runs the rules and adds their spans as candidates (``doc.spans["kg_candidates"]``).
 
-    Proposed names (title colon, "we propose X") are recorded with the extractor
-    name ``kg_patterns:proposed`` so that the role assigner can see them; every
-    later occurrence of such a name in the doc is tagged too.
+    Names the paper introduces (title colon, "we propose X") carry
+    ``Provenance.introduces``, and so does every later occurrence of such a name
+    in the doc (rule ``repeat``).
     """
 
     def __init__(self, nlp: Language, name: str = "kg_patterns", *, confidence: float = 0.8) -> None:
@@ -321,26 +322,26 @@ class PatternMatcher:
         self._prefixes = family_prefixes(self.families)
         self._model_re = model_regex(self.families)
 
+    def _provenance(self, rule: str, introduces: bool = False) -> Provenance:
+        confidence = min(1.0, self.confidence + _STRONG_BONUS) if rule in _STRONG_RULES else self.confidence
+        return Provenance(FACTORY, rule, confidence, introduces=introduces)
+
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         sentences = sentence_bounds(doc)
-        spans = list(doc.spans.get(SPAN_KEY, []))
+        spans = candidates(doc)
         proposed_texts: dict[str, EntityType] = {}
         for hit in find_all(text, sentences, doc._.kg_title_len, self._model_re, self.task_modifiers, self._prefixes):
-            span = _span_for(doc, hit)
+            span = doc.char_span(hit.start, hit.end, label=hit.type.value, alignment_mode="strict")
             if span is None:
                 continue
             proposed = hit.proposed and (hit.rule == "title_colon" or text[hit.start : hit.end] not in self._family_set)
-            rule = ("proposed_title" if hit.rule == "title_colon" else "proposed") if proposed else hit.rule
-            span.id_ = f"{self.name}:{rule}"  # what span._.kg_extractor reads
-            if self.confidence != CONFIDENCE.get(self.name):
-                span._.kg_confidence = self.confidence
+            add_candidate_span(span, self._provenance(hit.rule, introduces=proposed))
             spans.append(span)
             if proposed:
                 proposed_texts.setdefault(text[hit.start : hit.end], hit.type)
         spans += self._repeat_mentions(doc, text, proposed_texts)
-        spans += self._extensions(doc, text, spans)
-        doc.spans[SPAN_KEY] = spans
+        self._extensions(doc, text, spans)
         return doc
 
     def _extensions(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
@@ -377,7 +378,7 @@ class PatternMatcher:
         for start, end, label, rule in found:
             longer = doc.char_span(start, end, label=label)
             if longer is not None:
-                longer.id_ = f"{self.name}:{rule}"
+                add_candidate_span(longer, self._provenance(rule))
                 out.append(longer)
         return out
 
@@ -387,8 +388,7 @@ class PatternMatcher:
             for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", text):
                 span = doc.char_span(m.start(), m.end(), label=type_.value)
                 if span is not None:
-                    span._.kg_extractor = f"{self.name}:proposed"
-                    span._.kg_confidence = self.confidence
+                    add_candidate_span(span, self._provenance(REPEAT_RULE, introduces=True))
                     out.append(span)
         return out
 
@@ -405,7 +405,7 @@ class PatternMatcher:
         return self
 
 
-@Language.factory("kg_patterns", default_config={"confidence": 0.8})
+@Language.factory(FACTORY, default_config={"confidence": 0.8})
 def make_pattern_matcher(nlp: Language, name: str, *, confidence: float) -> PatternMatcher:
     """Factory of ``kg_patterns``; model families load in ``initialize()``."""
     register_extensions()

@@ -1,7 +1,8 @@
 """The kg spaCy pipeline and the extraction of papers with it.
 
-The pipeline is ``spacy.blank("en")`` with the kg tokenizer and six components
-(sentences, gazetteer, patterns, abbreviations, roles, claims). A paper becomes
+The pipeline is ``spacy.blank("en")`` with the kg tokenizer and seven components:
+sentences, then the candidate proposers (gazetteer, patterns, abbreviations),
+``kg_resolve`` (the one step that turns candidates into entities), roles and claims. A paper becomes
 one doc whose text is ``title + "\\n\\n" + abstract``; spans, roles and claims
 found in it are mapped back to offsets in the title or the abstract.
 
@@ -38,17 +39,18 @@ import kg.nlp.abbreviations  # noqa: F401  (registers kg_abbreviations)
 import kg.nlp.claims  # noqa: F401  (registers kg_claims)
 import kg.nlp.gazetteer  # noqa: F401  (registers kg_gazetteer)
 import kg.nlp.patterns  # noqa: F401  (registers kg_patterns)
+import kg.nlp.resolve  # noqa: F401  (registers kg_resolve)
 import kg.nlp.roles  # noqa: F401  (registers kg_roles)
 import kg.nlp.sentences  # noqa: F401  (registers kg_sentences)
 import kg.nlp.tokenizer  # noqa: F401  (registers kg.tokenizer.v1)
-from kg.errors import InputError
+from kg.errors import InputError, KGError
 from kg.models import ExtractedClaim, ExtractedEntity, ExtractedRole, Extraction, Paper, TextField
-from kg.nlp.extensions import SPAN_KEY, register_extensions, span_group
+from kg.nlp.extensions import SPAN_KEY, best_provenance, candidates, register_extensions, span_group
 from kg.nlp.sentences import doc_text, span_text
 
 SEPARATOR = "\n\n"
 MODES = ("fast", "accurate")  # rules only; rules + kg_ner (kg/nlp/statistical.py)
-COMPONENTS = ("kg_sentences", "kg_gazetteer", "kg_patterns", "kg_abbreviations", "kg_roles", "kg_claims")
+COMPONENTS = ("kg_sentences", "kg_gazetteer", "kg_patterns", "kg_abbreviations", "kg_resolve", "kg_roles", "kg_claims")
 
 
 def build_nlp(*, claims: bool = True, mode: str = "fast") -> Language:
@@ -57,7 +59,7 @@ def build_nlp(*, claims: bool = True, mode: str = "fast") -> Language:
     Args:
         claims: add the claim extractor (``kg_claims``); off for entity-only runs.
         mode: ``"fast"`` (rules only) or ``"accurate"`` (rules + the trained ``kg_ner``
-            before ``kg_roles``; see kg/nlp/statistical.py).
+            before ``kg_resolve``; see kg/nlp/statistical.py).
 
     Raises:
         InputError: an unknown ``mode``.
@@ -69,7 +71,7 @@ def build_nlp(*, claims: bool = True, mode: str = "fast") -> Language:
     for name in COMPONENTS:
         if name == "kg_claims" and not claims:
             continue
-        if name == "kg_roles" and mode == "accurate":  # --- statistical mode (kg_ner) ---
+        if name == "kg_resolve" and mode == "accurate":  # --- statistical mode (kg_ner) ---
             import kg.nlp.statistical  # noqa: F401  (registers kg_ner; loads the model only here)
 
             nlp.add_pipe("kg_ner")
@@ -114,9 +116,16 @@ def _locate(doc: Doc, start: int | None, end: int | None) -> tuple[TextField, in
 
 
 def doc_entities(doc: Doc) -> list[ExtractedEntity]:
-    """One entity per distinct (surface form, type), at its first occurrence."""
+    """One entity per distinct (surface form, type), at its first occurrence.
+
+    Raises:
+        KGError: the doc has candidates but no resolved entities (no ``kg_resolve`` ran).
+    """
     seen: set[tuple[str, str]] = set()
     out: list[ExtractedEntity] = []
+    if SPAN_KEY not in doc.spans and candidates(doc):
+        raise KGError(f"the pipeline proposed entities but did not resolve them: add 'kg_resolve' after "
+                      f"the components that propose candidates (doc.spans[{SPAN_KEY!r}] is missing)")
     for span in doc.spans.get(SPAN_KEY, []):
         text = span_text(span)
         key = (text, span.label_)
@@ -125,8 +134,9 @@ def doc_entities(doc: Doc) -> list[ExtractedEntity]:
             continue
         seen.add(key)
         field, start, end = _locate(doc, span.start_char, span.end_char)
-        out.append(ExtractedEntity(text=text, type=span.label_, group=group, start=start, end=end,
-                                   field=field, extractor=span._.kg_extractor or "", confidence=span._.kg_confidence))
+        best = best_provenance(span)
+        out.append(ExtractedEntity(text=text, type=span.label_, group=group, start=start, end=end, field=field,
+                                   extractor=best.label if best else "", confidence=best.confidence if best else 1.0))
     return out
 
 
@@ -193,7 +203,7 @@ def pipeline_spec(nlp: Language) -> tuple[bool, str]:
     mode = "accurate" if "kg_ner" in nlp.pipe_names else "fast"
     expected = [name for name in COMPONENTS if claims or name != "kg_claims"]
     if mode == "accurate":
-        expected.insert(expected.index("kg_roles"), "kg_ner")
+        expected.insert(expected.index("kg_resolve"), "kg_ner")
     if list(nlp.pipe_names) != expected:
         raise ValueError(
             f"n_process > 1 needs a pipeline that build_nlp() makes (spawned workers rebuild it), "

@@ -1,11 +1,9 @@
-"""Entity resolution and paper-level roles.
+"""Paper-level roles of the resolved entities.
 
-First the spans that the matchers proposed are resolved: where two overlap,
-the longer wins (``Qwen3-4B-Base`` over ``Qwen3``, ``MATH-500`` over ``MATH``),
-and on equal length the more reliable extractor. Surviving spans get groups:
-an abbreviation pair shares one, other spans share one per normalized name.
-
-Then each group gets its roles for the paper (see the guidelines):
+``kg_roles`` reads only the entities that ``kg_resolve`` wrote (``doc.spans["kg"]``,
+their groups and flags: known to a curated list, introduced by the paper,
+heading the title); it never looks at candidates or at component names. Each
+group gets its roles for the paper (see the guidelines):
 
 - ``proposes``: the title's named contribution, the first name after "we
   propose / introduce / present", names "called / named X";
@@ -22,17 +20,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.models import EntityType, ExtractedRole, Role, normalize_name
-from kg.nlp.extensions import SPAN_KEY, register_extensions, span_group
+from kg.models import EntityType, ExtractedRole, Role
+from kg.nlp.extensions import register_extensions
 from kg.nlp.patterns import is_name_like
+from kg.nlp.resolve import Group, entity_flags, require_resolver, resolved_groups
 from kg.nlp.sentences import doc_text, sentence_bounds, span_text
-
-_PRIORITY = {"kg_abbreviations": 4, "kg_gazetteer": 3, "proposed": 3, "proposed_title": 3, "model_shape": 2, "o_series": 2, "kg_ner": 0}
 
 _TRAIN_CUES = re.compile(
     r"\b(?:train(?:ed|ing)?|pre-?train(?:ed|ing)?|fine-?tun(?:e|ed|ing)|corpus|corpora|distill(?:ed|ing)?|"
@@ -54,79 +50,6 @@ _INTRO = re.compile(
 )
 
 
-@dataclass
-class Group:
-    """The mentions of one entity in a paper, in document order."""
-
-    id: int
-    type: EntityType
-    spans: list[Span] = field(default_factory=list)
-
-
-def _priority(span: Span) -> int:
-    extractor = span.id_
-    component, _, rule = extractor.partition(":")
-    return _PRIORITY.get(rule, _PRIORITY.get(component, 1))
-
-
-def resolve_spans(spans: list[Span]) -> list[Span]:
-    """Non-overlapping spans: longest first, then the more reliable extractor, then earliest."""
-    keyed = sorted(((-(s.end_char - s.start_char), -_priority(s), s.start, i), s) for i, s in enumerate(spans))
-    ordered = [s for _, s in keyed]
-    taken: set[int] = set()
-    kept: list[Span] = []
-    for span in ordered:
-        tokens = set(range(span.start, span.end))
-        if tokens & taken:
-            continue
-        taken |= tokens
-        kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
-
-
-def unify_types(spans: list[Span]) -> list[Span]:
-    """One type per name in a paper: the type its most reliable mentions give it.
-
-    "FLD" typed Method by one rule and Dataset by another becomes one entity;
-    the spans of the losing type are relabelled.
-    """
-    votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for span in spans:
-        votes[normalize_name(span_text(span))][span.label_] += 1 + 10 * _priority(span)
-    out = []
-    for span in spans:
-        ballot = votes[normalize_name(span_text(span))]
-        best = max(sorted(ballot), key=lambda label: ballot[label])
-        if best != span.label_:
-            relabelled = Span(span.doc, span.start, span.end, label=best)
-            for attr in ("kg_group", "kg_extractor", "kg_confidence"):
-                setattr(relabelled._, attr, getattr(span._, attr))
-            span = relabelled
-        out.append(span)
-    return out
-
-
-def assign_groups(spans: list[Span]) -> list[Group]:
-    """Groups of one entity: abbreviation pairs and equal normalized names of one type."""
-    by_key: dict[tuple[str, str], int] = {}
-    groups: dict[int, Group] = {}
-    pair_of: dict[int, int] = {}
-    for span in spans:
-        key = (span.label_, normalize_name(span_text(span)))
-        pair = span_group(span)
-        gid = by_key.get(key)
-        if gid is None and pair is not None:
-            gid = pair_of.get(pair)
-        if gid is None:
-            gid = len(groups)
-            groups[gid] = Group(gid, EntityType(span.label_))
-        by_key.setdefault(key, gid)
-        if pair is not None:
-            pair_of.setdefault(pair, gid)
-        groups[gid].spans.append(span)
-    return list(groups.values())
-
-
 class Sentences:
     """Sentence boundaries of a doc, looked up by character offset (built once per doc)."""
 
@@ -146,7 +69,11 @@ def _sentence_text(span: Span, sents: Sentences) -> str:
     return sents.around(span.start_char)[2]
 
 
-def _is_proposed(group: Group, sents: Sentences, known: set[str], titled: set[str]) -> Span | None:
+def _known(group: Group) -> bool:
+    return any(entity_flags(s).known for s in group.spans)
+
+
+def _is_proposed(group: Group, sents: Sentences) -> Span | None:
     """The mention that makes a group the paper's contribution, if any.
 
     A name found by the contribution rules (title colon, "called X") counts;
@@ -156,12 +83,12 @@ def _is_proposed(group: Group, sents: Sentences, known: set[str], titled: set[st
     (established methods are used, not proposed).
     """
     for span in group.spans:
-        if normalize_name(span_text(span)) in titled:
+        if entity_flags(span).title:
             return span
-    if any(normalize_name(span_text(s)) in known for s in group.spans):
+    if _known(group):
         return None
     for span in group.spans:
-        if span.id_.endswith(":proposed"):
+        if entity_flags(span).introduces:
             return span
     for span in group.spans:
         s_start, _, s_text = sents.around(span.start_char)
@@ -178,21 +105,7 @@ _CLOSE_GAP = re.compile(
 )
 
 
-def known_names(spans: list[Span]) -> set[str]:
-    """Normalized names that a gazetteer knew (directly or as one form of an abbreviation pair).
-
-    Computed over all candidate spans before resolution, so a known name stays
-    known even when another rule's span won the overlap.
-    """
-    out = set()
-    for span in spans:
-        extractor = span.id_
-        if extractor.startswith("kg_gazetteer") or extractor.endswith(":known"):
-            out.add(normalize_name(span_text(span)))
-    return out
-
-
-def _coined_contribution(groups: list[Group], known: set[str]) -> Group | None:
+def _coined_contribution(groups: list[Group]) -> Group | None:
     """When no rule named the contribution: the coined name the abstract repeats most.
 
     A coined name is name-shaped (``TALAR``, ``PRefLexOR``), unknown to the
@@ -203,7 +116,7 @@ def _coined_contribution(groups: list[Group], known: set[str]) -> Group | None:
     for group in groups:
         if group.type not in (EntityType.METHOD, EntityType.MODEL, EntityType.DATASET):
             continue
-        if any(normalize_name(span_text(s)) in known for s in group.spans):
+        if _known(group):
             continue
         if not any(is_name_like(span_text(s)) and " " not in span_text(s) for s in group.spans):
             continue
@@ -216,7 +129,7 @@ def _first_matching(group: Group, pattern: re.Pattern[str], sents: Sentences, wi
     """The first mention whose sentence (or, with ``window``, nearby text) matches ``pattern``."""
     for span in group.spans:
         if window is not None:
-            s_start, s_end, s_text = sents.around(span.start_char)
+            s_start, _, s_text = sents.around(span.start_char)
             lo = max(0, span.start_char - s_start - window)
             near = s_text[lo : span.end_char - s_start + window]
             if pattern.search(near):
@@ -258,30 +171,26 @@ def group_roles(group: Group, proposed_first: dict[int, int], sents: Sentences) 
 
 
 class RoleAssigner:
-    """spaCy component: resolves ``doc.spans["kg"]`` and writes ``doc._.kg_roles``."""
+    """spaCy component: writes ``doc._.kg_roles`` from the resolved entities of ``doc.spans["kg"]``."""
 
     def __init__(self, name: str = "kg_roles", *, confidence: float = 0.7) -> None:
         self.name = name
         self.confidence = confidence
 
+    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
+        """Refuse a pipeline without ``kg_resolve`` before this component (it would find no entities)."""
+        require_resolver(nlp, self.name)
+
     def __call__(self, doc: Doc) -> Doc:
-        candidates = list(doc.spans.get(SPAN_KEY, []))
-        known = known_names(candidates)
-        titled = {normalize_name(span_text(s)) for s in candidates if s.id_.endswith(":proposed_title")}
-        spans = unify_types(resolve_spans(candidates))
-        groups = assign_groups(spans)
-        for group in groups:
-            for span in group.spans:
-                span._.kg_group = group.id
-        doc.spans[SPAN_KEY] = spans
+        groups = resolved_groups(doc)
         sents = Sentences(doc)
         proposed_first: dict[int, int] = {}
         for group in groups:
-            span = _is_proposed(group, sents, known, titled)
+            span = _is_proposed(group, sents)
             if span is not None:
                 proposed_first[group.id] = group.spans.index(span)
         if not proposed_first:
-            coined = _coined_contribution(groups, known)
+            coined = _coined_contribution(groups)
             if coined is not None:
                 proposed_first[coined.id] = 0
         doc._.kg_roles = [self._role_row(group, role, span, rule, sents)

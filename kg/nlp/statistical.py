@@ -4,10 +4,10 @@ The rules and gazetteers are precise but only know the names and shapes they
 were written for. ``kg_ner`` runs a small trained spaCy ``ner`` (hash
 embeddings + CNN, trained on SciERC and TDMSci by ``scripts/train_ner.py``,
 shipped in ``kg/nlp/trained/ner``) on the same kg tokens and adds what it
-finds to ``doc.spans["kg"]`` with ``span._.kg_extractor == "kg_ner"``.
+finds as candidates (``doc.spans["kg_candidates"]``, provenance factory ``kg_ner``).
 
 It only adds recall the rules cannot reach: it runs after the rule components
-and before ``kg_roles``, and drops a predicted span that overlaps a rule span
+and before ``kg_resolve``, and drops a predicted span that overlaps a rule span
 or repeats a name a rule already typed, so rule spans always win. Spans that
 the guidelines exclude (generic heads like "our method", pronouns, stage
 words, overlong phrases) are filtered by :func:`is_plausible`.
@@ -30,7 +30,7 @@ from spacy.vocab import Vocab
 
 from kg.errors import InputError
 from kg.models import EntityType, normalize_name
-from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.extensions import Provenance, add_candidate, candidates, register_extensions
 
 TRAINED_DIR = Path(__file__).resolve().parent / "trained" / "ner"
 EXTRACTOR = "kg_ner"
@@ -125,7 +125,7 @@ def trim_dataset_head(span: Span) -> Span:
 
 def new_spans(doc: Doc, predicted: Iterable[Span], labels: frozenset[str], max_tokens: int) -> list[Span]:
     """Predicted spans that add something: wanted label, plausible, not overlapping or repeating a rule span."""
-    existing = list(doc.spans.get(SPAN_KEY, []))
+    existing = candidates(doc)
     taken = {i for span in existing for i in range(span.start, span.end)}
     known = {normalize_name(span.text) for span in existing}
     out = []
@@ -142,7 +142,7 @@ def new_spans(doc: Doc, predicted: Iterable[Span], labels: frozenset[str], max_t
 
 
 class StatisticalNER:
-    """spaCy component: the trained ``ner``'s entities as ``doc.spans["kg"]`` spans of kg types.
+    """spaCy component: the trained ``ner``'s entities as candidate spans of kg types.
 
     The trained pipeline shares the kg pipeline's vocab and reads the kg
     tokens as they are; ``doc.ents`` is left as it was.
@@ -181,15 +181,8 @@ class StatisticalNER:
                 yield doc
 
     def _add(self, doc: Doc) -> None:
-        spans = new_spans(doc, doc.ents, self.labels, self.max_tokens)
-        if SPAN_KEY not in doc.spans:
-            doc.spans[SPAN_KEY] = []
-        group = doc.spans[SPAN_KEY]
-        for ent in spans:
-            span = Span(doc, ent.start, ent.end, label=ent.label_)
-            span._.kg_extractor = self.name
-            span._.kg_confidence = self.confidence
-            group.append(span)
+        for ent in new_spans(doc, doc.ents, self.labels, self.max_tokens):
+            add_candidate(doc, ent.start, ent.end, ent.label_, Provenance(EXTRACTOR, "", self.confidence))
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         """Write the trained ``ner`` beside the pipeline, so a saved pipeline is self-contained."""

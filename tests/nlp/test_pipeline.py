@@ -33,8 +33,8 @@ def _entities(doc) -> list[tuple[int, int, str]]:
 
 def test_build_nlp_components_in_order(nlp):
     assert tuple(nlp.pipe_names) == COMPONENTS
-    assert nlp.pipe_names == ["kg_sentences", "kg_gazetteer", "kg_patterns", "kg_abbreviations", "kg_roles",
-                              "kg_claims"]
+    assert nlp.pipe_names == ["kg_sentences", "kg_gazetteer", "kg_patterns", "kg_abbreviations", "kg_resolve",
+                              "kg_roles", "kg_claims"]
 
 
 def test_build_nlp_without_claims():

@@ -8,10 +8,17 @@ from spacy.tokens import Span
 
 from kg.errors import InputError
 from kg.models import EntityType, Paper
-from kg.nlp.extensions import SPAN_KEY, register_extensions
+from kg.nlp.extensions import SPAN_KEY, Provenance, add_candidate, register_extensions
 from kg.nlp.pipeline import build_nlp, extract_paper, make_doc
-from kg.nlp.roles import resolve_spans
-from kg.nlp.statistical import DEFAULT_LABELS, EXTRACTOR, is_plausible, load_trained, new_spans, trim_dataset_head
+from kg.nlp.resolve import Resolver
+from kg.nlp.statistical import (
+    DEFAULT_LABELS,
+    EXTRACTOR,
+    is_plausible,
+    load_trained,
+    new_spans,
+    trim_dataset_head,
+)
 
 # Written for these tests: a treebank name no gazetteer lists, in a context the trained model has learned.
 SENTENCE = "Our parser is evaluated on the Prague Dependency Treebank and the Alpino treebank."
@@ -41,10 +48,10 @@ def _blank_doc(text: str):
     return spacy.blank("en")(text)
 
 
-def test_build_nlp_accurate_inserts_kg_ner_before_roles(accurate):
+def test_build_nlp_accurate_inserts_kg_ner_before_resolve(accurate):
     names = accurate.pipe_names
     assert EXTRACTOR in names
-    assert names.index(EXTRACTOR) == names.index("kg_roles") - 1
+    assert names.index(EXTRACTOR) == names.index("kg_resolve") - 1
 
 
 def test_build_nlp_fast_has_no_trained_component(fast):
@@ -94,17 +101,14 @@ def test_kg_ner_leaves_doc_ents_alone(accurate):
 
 def test_new_spans_rule_span_wins_overlap():
     doc = _blank_doc("We use the Buckeye speech corpus and the TIMIT corpus.")
-    rule = Span(doc, 3, 4, label="Dataset")
-    rule._.kg_extractor = "kg_gazetteer:Buckeye"
-    doc.spans[SPAN_KEY] = [rule]
+    add_candidate(doc, 3, 4, "Dataset", Provenance("kg_gazetteer", "Buckeye", 0.95, known=True))
     predicted = [Span(doc, 3, 6, label="Dataset"), Span(doc, 8, 10, label="Dataset")]
     assert [s.text for s in new_spans(doc, predicted, frozenset({"Dataset"}), 8)] == ["TIMIT"]
 
 
 def test_new_spans_drops_a_name_a_rule_already_typed():
     doc = _blank_doc("Buckeye helps. We also study buckeye segmentation.")
-    rule = Span(doc, 0, 1, label="Dataset")
-    doc.spans[SPAN_KEY] = [rule]
+    add_candidate(doc, 0, 1, "Dataset", Provenance("kg_patterns", "dataset_context", 0.8))
     predicted = [Span(doc, 6, 7, label="Method"), Span(doc, 6, 8, label="Task")]
     assert [s.text for s in new_spans(doc, predicted, frozenset({"Method", "Task"}), 8)] == ["buckeye segmentation"]
 
@@ -134,13 +138,11 @@ def test_is_plausible_rejects_overlong_spans():
     assert is_plausible(doc[0:10], max_tokens=10) is True
 
 
-def test_resolve_spans_rule_beats_kg_ner_on_equal_length():
+def test_resolve_rule_beats_kg_ner_on_equal_length():
     doc = _blank_doc("We evaluate on Buckeye today.")
-    rule = Span(doc, 3, 4, label="Dataset")
-    rule._.kg_extractor = "kg_patterns:dataset_context"
-    stat = Span(doc, 3, 4, label="Method")
-    stat._.kg_extractor = EXTRACTOR
-    kept = resolve_spans([stat, rule])
+    add_candidate(doc, 3, 4, "Method", Provenance(EXTRACTOR, "", 0.5))
+    add_candidate(doc, 3, 4, "Dataset", Provenance("kg_patterns", "dataset_context", 0.8))
+    kept = Resolver()(doc).spans[SPAN_KEY]
     assert [(s.label_, s._.kg_extractor) for s in kept] == [("Dataset", "kg_patterns:dataset_context")]
 
 

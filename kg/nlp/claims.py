@@ -40,6 +40,7 @@ from kg.models import ClaimKind, EntityType, ExtractedClaim, ExtractedEntity, Te
 from kg.nlp.claim_clauses import clause_datasets, clause_index, dataset_groups, pair_chains, split_clauses
 from kg.nlp.claim_numbers import WORD_NUMBER_GATE, X_WORDS, Group, Num, accepted, build_groups, scan_numbers
 from kg.nlp.extensions import SPAN_KEY, register_extensions, span_group
+from kg.nlp.resolve import require_resolver
 from kg.nlp.sentences import doc_text, sentence_bounds, span_text
 
 _GAIN_AFTER = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:improvements?|gains?|boosts?|increases?|reductions?|decreases?|"
@@ -362,7 +363,8 @@ def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Seque
 
 
 def _doc_mentions(doc: Doc, span_key: str) -> list[ExtractedEntity]:
-    """Typed mentions from ``doc.spans[span_key]``; a span without a group gets one of its own."""
+    """Typed mentions from the resolved entities (``doc.spans[span_key]``, written by ``kg_resolve``);
+    a span without a group gets one of its own."""
     mentions: list[ExtractedEntity] = []
     labels = _TYPES
     spans = doc.spans[span_key] if span_key in doc.spans else []
@@ -402,6 +404,10 @@ class ClaimExtractor:
         self.name = name
         self.max_sentence_chars = max_sentence_chars
         self.span_key = span_key
+
+    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
+        """Refuse a pipeline without ``kg_resolve`` before this component (claims read resolved entities only)."""
+        require_resolver(nlp, self.name)
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = _doc_mentions(doc, self.span_key)

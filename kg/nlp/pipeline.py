@@ -44,11 +44,15 @@ import kg.nlp.roles  # noqa: F401  (registers kg_roles)
 import kg.nlp.sentences  # noqa: F401  (registers kg_sentences)
 import kg.nlp.tokenizer  # noqa: F401  (registers kg.tokenizer.v1)
 from kg.errors import InputError, KGError
-from kg.models import ExtractedClaim, ExtractedEntity, ExtractedRole, Extraction, Paper, TextField
+from kg.io.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS
+from kg.models import ExtractedClaim, ExtractedEntity, ExtractedRole, Extraction, FailedPaper, Paper, TextField
 from kg.nlp.extensions import SPAN_KEY, best_provenance, candidates, register_extensions, span_group
 from kg.nlp.sentences import doc_text, span_text
 
 SEPARATOR = "\n\n"
+# The longest doc text: the readers' longest title and abstract (kg.io.records). The
+# rule pipeline needs memory in proportion to the text, not spaCy's parser-sized margin.
+MAX_TEXT_CHARS = MAX_TITLE_CHARS + len(SEPARATOR) + MAX_ABSTRACT_CHARS
 MODES = ("fast", "accurate")  # rules only; rules + kg_ner (kg/nlp/statistical.py)
 COMPONENTS = ("kg_sentences", "kg_gazetteer", "kg_patterns", "kg_abbreviations", "kg_resolve", "kg_roles", "kg_claims")
 
@@ -77,6 +81,7 @@ def build_nlp(*, claims: bool = True, mode: str = "fast") -> Language:
             nlp.add_pipe("kg_ner")
         nlp.add_pipe(name)
     nlp.initialize()
+    nlp.max_length = MAX_TEXT_CHARS
     return nlp
 
 
@@ -95,8 +100,16 @@ def paper_text(paper: Paper) -> tuple[str, int]:
 
 
 def make_doc(nlp: Language, paper: Paper) -> Doc:
-    """Tokenize a paper into a doc that knows where its title ends."""
+    """Tokenize a paper into a doc that knows where its title ends.
+
+    Raises:
+        ValueError: the text is longer than ``nlp.max_length`` (the readers cut
+            titles and abstracts below it; see ``kg.io.records``).
+    """
     text, title_len = paper_text(paper)
+    if len(text) > nlp.max_length:
+        raise ValueError(f"text of {len(text):,} characters is longer than the pipeline's limit of "
+                         f"{nlp.max_length:,} (kg's readers cut abstracts at {MAX_ABSTRACT_CHARS:,})")
     doc = nlp.make_doc(text)
     doc._.kg_title_len = title_len
     doc.user_data["kg_text"] = text
@@ -160,8 +173,70 @@ def extract_paper(paper: Paper, nlp: Language | None = None) -> Extraction:
     return doc_to_extraction(nlp(make_doc(nlp, paper)), paper)
 
 
-def _pipe_extract(nlp: Language, papers: Iterable[Paper], batch_size: int) -> Iterator[Extraction]:
-    """Extract papers with ``nlp.pipe`` in this process, in input order."""
+# ------------------------------------------------------------ per-paper fault isolation
+#
+# As with spaCy's ``Language.set_error_handler``, a caller may pass an error handler:
+# a paper whose doc cannot be made, whose processing raises in a component, or whose
+# ``then`` step raises is handed to it as a ``FailedPaper`` and left out, and the
+# other papers go on. Without a handler the error propagates (spaCy's default).
+# A chunk runs through ``nlp.pipe`` at full speed; only a chunk in which some paper
+# raised is run again paper by paper, on fresh docs, to find which.
+
+ErrorHandler = Callable[[FailedPaper], None]
+
+
+def paper_failure(paper_id: str, stage: str, error: BaseException) -> FailedPaper:
+    """A ``FailedPaper`` whose reason is the error on one line (and cut at 300 characters)."""
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    return FailedPaper(paper_id=paper_id, stage=stage, reason=text if len(text) <= 300 else text[:299] + "…")
+
+
+def _isolated_chunk(nlp: Language, chunk: list[Paper], batch_size: int, on_error: ErrorHandler,
+                    then: Then | None) -> Iterator[Any]:
+    """The results of one chunk of papers; every failing paper goes to ``on_error`` instead."""
+    made: list[tuple[Paper, Doc]] = []
+    for paper in chunk:
+        try:
+            made.append((paper, make_doc(nlp, paper)))
+        except Exception as e:  # noqa: BLE001 - isolation: any error of one paper is that paper's
+            on_error(paper_failure(paper.id, "tokenize", e))
+    try:
+        docs = list(nlp.pipe((doc for _, doc in made), batch_size=batch_size))
+        done = list(zip((paper for paper, _ in made), docs, strict=True))
+    except Exception:  # noqa: BLE001 - some paper of the chunk raised: find it, one paper at a time
+        done = []
+        for paper, _ in made:
+            try:
+                done.append((paper, nlp(make_doc(nlp, paper))))
+            except Exception as e:  # noqa: BLE001
+                on_error(paper_failure(paper.id, "extract", e))
+    for paper, doc in done:
+        try:
+            extraction = doc_to_extraction(doc, paper)
+        except Exception as e:  # noqa: BLE001
+            on_error(paper_failure(paper.id, "extract", e))
+            continue
+        if then is None:
+            yield extraction
+            continue
+        try:
+            result = then(extraction, paper)
+        except Exception as e:  # noqa: BLE001
+            on_error(paper_failure(paper.id, "link", e))
+            continue
+        yield result
+
+
+def _pipe_extract(nlp: Language, papers: Iterable[Paper], batch_size: int, *,
+                  on_error: ErrorHandler | None = None) -> Iterator[Extraction]:
+    """Extract papers with ``nlp.pipe`` in this process, in input order.
+
+    With ``on_error``, a paper that fails is reported to it and left out (see above).
+    """
+    if on_error is not None:
+        for chunk in _chunks(papers, max(1, batch_size)):
+            yield from _isolated_chunk(nlp, chunk, batch_size, on_error, None)
+        return
     buffer: deque[Paper] = deque()
 
     def docs() -> Iterator[Doc]:
@@ -228,16 +303,29 @@ def _init_worker(nlp: Language | None, claims: bool, mode: str) -> None:
     _WORKER_NLP = nlp if nlp is not None else default_nlp(claims=claims, mode=mode)
 
 
-def _extract_chunk(papers: list[Paper], then: Then | None = None) -> bytes | list[Any]:
-    """Worker task: the extractions of one chunk of papers, as one JSON array, or ``then`` of each."""
+def _extract_chunk(papers: list[Paper], then: Then | None = None,
+                   isolate: bool = False) -> bytes | list[Any] | tuple[bytes | list[Any], list[FailedPaper]]:
+    """Worker task: the extractions of one chunk of papers, as one JSON array, or ``then`` of each.
+
+    With ``isolate``, failing papers are left out and returned beside the results:
+    ``(results, failures)``.
+    """
     assert _WORKER_NLP is not None, "worker pipeline not initialized"
+    if isolate:
+        failures: list[FailedPaper] = []
+        results = list(_isolated_chunk(_WORKER_NLP, papers, len(papers) or 1, failures.append, then))
+        return (results if then is not None else _EXTRACTIONS.dump_json(results)), failures
     extractions = _pipe_extract(_WORKER_NLP, papers, len(papers) or 1)
     if then is not None:
         return [then(ex, paper) for ex, paper in zip(extractions, papers, strict=True)]
     return _EXTRACTIONS.dump_json(list(extractions))
 
 
-def _results(payload: bytes | list[Any]) -> list[Any]:
+def _results(payload: Any, on_error: ErrorHandler | None = None) -> list[Any]:
+    if on_error is not None:
+        payload, failures = payload
+        for failure in failures:
+            on_error(failure)
     return payload if isinstance(payload, list) else _EXTRACTIONS.validate_json(payload)
 
 
@@ -249,7 +337,7 @@ def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 
 def _pool_extract(papers: Iterable[Paper], *, nlp: Language, batch_size: int,
-                  n_process: int, then: Then | None = None) -> Iterator[Any]:
+                  n_process: int, then: Then | None = None, on_error: ErrorHandler | None = None) -> Iterator[Any]:
     """Extract papers with ``nlp`` in a pool of ``n_process`` workers, in input order, streaming.
 
     At most ``CHUNKS_PER_WORKER * n_process`` chunks are in flight: the input is
@@ -269,12 +357,13 @@ def _pool_extract(papers: Iterable[Paper], *, nlp: Language, batch_size: int,
     pending: deque[AsyncResult] = deque()
     done = False
     try:
+        isolate = on_error is not None
         for chunk in _chunks(papers, batch_size):
-            pending.append(pool.apply_async(_extract_chunk, (chunk, then)))
+            pending.append(pool.apply_async(_extract_chunk, (chunk, then, isolate)))
             if len(pending) >= CHUNKS_PER_WORKER * n_process:
-                yield from _results(pending.popleft().get())
+                yield from _results(pending.popleft().get(), on_error)
         while pending:
-            yield from _results(pending.popleft().get())
+            yield from _results(pending.popleft().get(), on_error)
         done = True
     finally:
         if done:
@@ -298,7 +387,8 @@ def _workers(n_process: int) -> int:
 
 
 def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batch_size: int = 64,
-                   n_process: int = 1, mode: str = "fast", then: Then | None = None) -> Iterator[Any]:
+                   n_process: int = 1, mode: str = "fast", then: Then | None = None,
+                   on_error: ErrorHandler | None = None) -> Iterator[Any]:
     """Extract papers in batches, in input order, in this process or in ``n_process`` workers.
 
     With ``n_process > 1`` the papers are sent in chunks of ``batch_size`` to a
@@ -320,6 +410,10 @@ def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batc
             extracted (in the worker), whose results are yielded instead of the
             extractions: per-paper work after extraction (``kg.flow`` links there)
             spreads over the workers instead of queueing in the parent.
+        on_error: an error handler, as spaCy's ``set_error_handler`` takes: a paper
+            whose tokenizing, extraction or ``then`` raises is passed to it as a
+            ``FailedPaper`` (id, stage, reason; called in this process, also for
+            worker processes) and left out of the output. None lets the error raise.
 
     Raises:
         InputError: an unknown ``mode``.
@@ -329,11 +423,20 @@ def extract_papers(papers: Iterable[Paper], *, nlp: Language | None = None, batc
     workers = _workers(n_process)
     nlp = nlp or default_nlp(mode=mode)
     if workers == 1:
+        if on_error is not None:
+            return _isolated_here(nlp, papers, batch_size, then, on_error)
         if then is None:
             return _pipe_extract(nlp, papers, batch_size)
         return _then_here(nlp, papers, batch_size, then)
     pipeline_spec(nlp)  # refuse a pipeline the workers cannot rebuild now, not at the first result
-    return _pool_extract(papers, nlp=nlp, batch_size=max(1, batch_size), n_process=workers, then=then)
+    return _pool_extract(papers, nlp=nlp, batch_size=max(1, batch_size), n_process=workers, then=then,
+                         on_error=on_error)
+
+
+def _isolated_here(nlp: Language, papers: Iterable[Paper], batch_size: int, then: Then | None,
+                   on_error: ErrorHandler) -> Iterator[Any]:
+    for chunk in _chunks(papers, max(1, batch_size)):
+        yield from _isolated_chunk(nlp, chunk, batch_size, on_error, then)
 
 
 def _then_here(nlp: Language, papers: Iterable[Paper], batch_size: int, then: Then) -> Iterator[Any]:

@@ -658,3 +658,52 @@ def cypher(
             rows = run_read(driver, statement, params, settings.database)
     columns = list(rows[0]) if rows else []
     _print_rows(rows, columns, as_json)
+
+
+# ------------------------------------------------------------------ explorer (kg serve, kg view)
+
+
+def _explorer_missing(e: ImportError) -> KGError:
+    return KGError(f"the explorer needs the serve extra ({e.name} is missing): pip install \"kg[serve]\"")
+
+
+@app.command(
+    epilog="Example: kg serve --store kg-out  (then open http://127.0.0.1:8000/ ; Ctrl-C stops it)",
+)
+def serve(
+    store: StoreOpt = Path(DEFAULT_STORE),
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; another than 127.0.0.1 exposes the explorer to the network.")
+    ] = "127.0.0.1",
+) -> None:
+    """Browse the store in a web browser: search, entity and paper pages, graphs, the named queries (read-only)."""
+    with _user_errors():
+        try:
+            import uvicorn
+
+            from kg.serve import create_app
+        except ImportError as e:
+            raise _explorer_missing(e) from e
+        application = create_app(store)
+        _stderr().print(f"kg: serving {store} at http://{host}:{port}/ (read-only; Ctrl-C stops)", highlight=False)
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command(epilog="Example: kg view GSM8K -o gsm8k.html --store kg-out  (a paper id works too)")
+def view(
+    target: Annotated[str, typer.Argument(help="A paper id, an entity id, or an entity name or alias.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    store: StoreOpt = Path(DEFAULT_STORE),
+) -> None:
+    """Write the explorer's page of a paper or entity as one self-contained HTML file (opens offline)."""
+    with _user_errors():
+        try:
+            from kg.serve import write_view
+        except ImportError as e:
+            raise _explorer_missing(e) from e
+        try:
+            path = write_view(store, target, output)
+        except OSError as e:
+            raise KGError(f"cannot write {output}: {e}") from e
+    typer.echo(f"wrote {path}")

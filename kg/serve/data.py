@@ -1,0 +1,385 @@
+"""What the explorer's pages show, read from an embedded store's indexes.
+
+Each function takes an open store (read-only is enough) and returns plain
+dicts for the templates; nothing here writes HTML, so escaping stays with the
+templates (Jinja2 autoescape) and with displaCy, which escapes the text it
+renders. The named queries come from ``kg.query`` (the rows of ``kg query``);
+the rest reads the tables of ``kg.store.embedded`` through the same indexes
+those queries use, and every list is bounded, so a page costs what it shows,
+not what the store holds.
+
+Example:
+    >>> with open_store("kg-out") as store:  # doctest: +SKIP
+    ...     page = entity_page(store, "dataset:gsm8k")
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from kg.errors import QueryError
+from kg.models import EdgeType, EntityType, NodeLabel, normalize_name
+from kg.query import StoreBackend, query
+
+if TYPE_CHECKING:
+    from kg.store.embedded import Store
+
+# Most nodes the neighbourhood graph draws (the centre included), and how they are picked.
+GRAPH_LIMIT = 60
+GRAPH_PAPERS = 24  # newest papers of the entity first ...
+GRAPH_PARTNERS = 12  # ... then the entities it is EVALUATED_ON with, then those sharing most papers
+PAPERS_PER_ROLE = 100  # papers listed under each role on an entity page
+TABLE_ROWS = 100  # rows of a leaderboard or benchmark table on an entity page
+SEARCH_LIMIT = 20  # results of each kind on the search page
+SUGGEST_LIMIT = 8  # suggestions of the search box
+_PREFIX_POOL = 200  # spellings read from the index range of a prefix before ranking
+
+ENTITY_LABELS: tuple[str, ...] = tuple(t.value for t in EntityType)
+PAPER = NodeLabel.PAPER.value
+
+# Colours by node label: the graph, its legend and the displaCy spans share them.
+COLORS: dict[str, str] = {
+    "Paper": "#9aa5b1",
+    "Dataset": "#f6bd60",
+    "Method": "#84c5b7",
+    "Model": "#f4978e",
+    "Metric": "#b8c0ff",
+    "Task": "#a3c4f3",
+    "Claim": "#e9c46a",
+}
+
+# The paper -> entity edges an entity page lists, in this order, with their headings.
+ROLE_HEADINGS: dict[str, str] = {
+    EdgeType.PROPOSES.value: "Papers that propose it",
+    EdgeType.EVALUATES_ON.value: "Papers that evaluate on it",
+    EdgeType.USES_DATASET.value: "Papers that use it (dataset)",
+    EdgeType.USES_MODEL.value: "Papers that use it (model)",
+    EdgeType.USES_METHOD.value: "Papers that use it (method)",
+    EdgeType.MEASURES.value: "Papers that measure it",
+    EdgeType.ADDRESSES.value: "Papers that address it",
+}
+_CLAIM_LINKS = (EdgeType.ABOUT.value, EdgeType.ON.value, EdgeType.IN_METRIC.value)
+
+
+def _after(prefix: str) -> str:
+    """The smallest string above every string that starts with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+# ------------------------------------------------------------------ look-ups
+
+
+def entity_row(store: Store, ident: str) -> dict[str, Any] | None:
+    """``{"id", "type", "name", "aliases"}`` of the entity with id ``ident``, else ``None``."""
+    row = store.conn.execute("SELECT id, type, name, aliases FROM entities WHERE id = ?", (ident,)).fetchone()
+    if row is None:
+        return None
+    return {"id": row["id"], "type": row["type"], "name": row["name"], "aliases": json.loads(row["aliases"])}
+
+
+def paper_exists(store: Store, ident: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM papers WHERE id = ?", (ident,)).fetchone() is not None
+
+
+def resolve_entity(store: Store, name: str) -> str:
+    """The entity id a typed name means, of any entity type (``kg.query.resolve`` rules).
+
+    Raises:
+        QueryError: nothing matches; the message suggests close names.
+    """
+    return StoreBackend(store).resolve(name, ENTITY_LABELS)
+
+
+def _entities_by_prefix(store: Store, key: str, limit: int) -> list[dict[str, Any]]:
+    """Entities with a name or alias whose normalized spelling starts with ``key``, most papers first."""
+    if not key:
+        return []
+    rows = store.conn.execute(
+        "SELECT f.entity_id, f.norm, f.papers, e.type, e.name FROM entity_forms f "
+        "JOIN entities e ON e.id = f.entity_id WHERE f.norm >= ? AND f.norm < ? ORDER BY f.norm LIMIT ?",
+        (key, _after(key), _PREFIX_POOL),
+    ).fetchall()
+    best: dict[str, tuple[int, int, str, str]] = {}
+    for r in rows:
+        rank = (0 if r["norm"] == key else 1, -r["papers"])
+        if r["entity_id"] not in best or rank < best[r["entity_id"]][:2]:
+            best[r["entity_id"]] = (*rank, r["type"], r["name"])
+    ordered = sorted(best.items(), key=lambda item: (item[1][:2], item[0]))
+    return [{"id": i, "label": t, "name": n} for i, (_, _, t, n) in ordered[:limit]]
+
+
+def _papers_by_title(store: Store, text: str, limit: int, *, prefix: bool = False) -> list[dict[str, Any]]:
+    """Papers whose title contains ``text`` (or starts with it), newest ids first."""
+    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"{pattern}%" if prefix else f"%{pattern}%"
+    rows = store.conn.execute(
+        "SELECT id, title FROM papers WHERE title LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?", (pattern, limit)
+    ).fetchall()
+    return [{"id": r["id"], "label": PAPER, "name": r["title"]} for r in rows]
+
+
+def search(store: Store, text: str) -> dict[str, Any]:
+    """The search page: the entity the text resolves to, entities by prefix, papers by title.
+
+    Returns:
+        ``{"query", "best", "entities", "papers"}``; ``best`` is the entity the
+        text resolves to as ``kg query`` would resolve it (or ``None``), and
+        ``suggestions`` the close names when it resolves to nothing.
+    """
+    text = text.strip()
+    out: dict[str, Any] = {"query": text, "best": None, "entities": [], "papers": [], "suggestions": []}
+    if not text:
+        return out
+    try:
+        best = entity_row(store, resolve_entity(store, text))
+    except QueryError as e:
+        best = None
+        out["suggestions"] = _suggestions_of(str(e))
+    entities = _entities_by_prefix(store, normalize_name(text), SEARCH_LIMIT)
+    if best is not None:
+        out["best"] = {"id": best["id"], "label": best["type"], "name": best["name"]}
+        entities = [e for e in entities if e["id"] != best["id"]]
+    out["entities"] = entities
+    out["papers"] = _papers_by_title(store, text, SEARCH_LIMIT)
+    return out
+
+
+def _suggestions_of(message: str) -> list[str]:
+    """The names a resolution error suggests ("...; did you mean: A, B?")."""
+    marker = "did you mean: "
+    if marker not in message:
+        return []
+    return [s.strip() for s in message.split(marker, 1)[1].rstrip("?").split(", ") if s.strip()]
+
+
+def suggest(store: Store, text: str, limit: int = SUGGEST_LIMIT) -> list[dict[str, Any]]:
+    """Suggestions for the search box: entity names and aliases by prefix, then paper titles by prefix."""
+    text = text.strip()
+    if not text:
+        return []
+    found = _entities_by_prefix(store, normalize_name(text), limit)
+    if len(found) < limit:
+        found += _papers_by_title(store, text, limit - len(found), prefix=True)
+    return found
+
+
+# ------------------------------------------------------------------ graph
+
+
+def _node(ident: str, label: str, name: str, ring: int) -> dict[str, Any]:
+    return {"id": ident, "type": label, "name": _short(name or ident), "full": name or ident,
+            "color": COLORS.get(label, "#cccccc"), "ring": ring}
+
+
+def neighbourhood(store: Store, entity: dict[str, Any], limit: int = GRAPH_LIMIT) -> dict[str, Any]:
+    """The graph around an entity, from the ``neighbors`` query, at most ``limit`` nodes.
+
+    Kept in this order until ``limit``: the entity, its newest papers (up to
+    ``GRAPH_PAPERS``), the entities it is EVALUATED_ON with (up to
+    ``GRAPH_PARTNERS``), the entities that share most kept papers with it, then
+    the remaining papers and partners. An edge is drawn when both ends are kept.
+
+    Returns:
+        ``{"nodes", "edges", "shown", "total", "limit"}``; ``total`` counts the
+        distinct neighbours the query gave (itself bounded, see ``kg query --help``).
+    """
+    center = entity["id"]
+    rows = query(store, "neighbors", entity=center)
+    info = {r["id"]: r for r in rows}
+    papers = sorted({r["id"] for r in rows if r["via"] == "" and r["label"] == PAPER}, reverse=True)
+    partners = [r["id"] for r in rows if r["via"] == "" and r["relation"] == EdgeType.EVALUATED_ON.value]
+    partners = list(dict.fromkeys(partners))
+    budget = limit - 1
+    kept_papers = papers[: min(GRAPH_PAPERS, budget)]
+    kept_partners = partners[: min(GRAPH_PARTNERS, budget - len(kept_papers))]
+    kept = set(kept_papers) | set(kept_partners)
+    shared = Counter(r["id"] for r in rows if r["via"] in kept and r["id"] not in kept and r["id"] != center)
+    for ident, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0])):
+        if len(kept) >= budget:
+            break
+        kept.add(ident)
+    for ident in [*papers, *partners]:
+        if len(kept) >= budget:
+            break
+        kept.add(ident)
+    nodes = [_node(center, entity["type"], entity["name"], 3)]
+    nodes += [_node(i, info[i]["label"], info[i]["name"], 2 if info[i]["label"] == PAPER else 1) for i in sorted(kept)]
+    edges: set[tuple[str, str, str]] = set()
+    for r in rows:
+        if r["id"] not in kept:
+            continue
+        if r["via"] == "" and r["relation"] == EdgeType.EVALUATED_ON.value:
+            subject_first = r["label"] in (NodeLabel.METHOD.value, NodeLabel.MODEL.value)
+            edges.add((r["id"], center, r["relation"]) if subject_first else (center, r["id"], r["relation"]))
+        elif r["via"] == "":
+            edges.add((r["id"], center, r["relation"]))
+        elif r["via"] in kept:
+            edges.add((r["via"], r["id"], r["relation"]))
+    return {
+        "nodes": nodes,
+        "edges": [{"source": s, "target": t, "label": label} for s, t, label in sorted(edges)],
+        "shown": len(nodes) - 1,
+        "total": len(info),
+        "limit": limit,
+    }
+
+
+def paper_graph(store: Store, paper: dict[str, Any], links: list[dict[str, Any]]) -> dict[str, Any]:
+    """The graph of one paper: the paper and the entities its roles link it to."""
+    nodes = [_node(paper["id"], PAPER, paper["title"], 3)]
+    seen: set[str] = set()
+    edges = []
+    for link in links[: GRAPH_LIMIT * 4]:
+        if link["target"] not in seen:
+            if len(seen) >= GRAPH_LIMIT - 1:
+                continue
+            seen.add(link["target"])
+            nodes.append(_node(link["target"], link["label"], link["name"], 1))
+        edges.append({"source": paper["id"], "target": link["target"], "label": link["type"]})
+    unique = {(e["source"], e["target"], e["label"]): e for e in edges}
+    return {"nodes": nodes, "edges": list(unique.values()), "shown": len(nodes) - 1, "total": len(
+        {link["target"] for link in links}), "limit": GRAPH_LIMIT}
+
+
+# ------------------------------------------------------------------ pages
+
+
+def _papers_by_role(store: Store, ident: str) -> list[dict[str, Any]]:
+    """For each role edge type: how many papers have it to ``ident`` and the newest ``PAPERS_PER_ROLE``."""
+    counts = dict(store.conn.execute(
+        "SELECT type, count(DISTINCT source) FROM edges WHERE target = ? AND source_label = ? GROUP BY type",
+        (ident, PAPER),
+    ).fetchall())
+    sections = []
+    for edge_type, heading in ROLE_HEADINGS.items():
+        if not counts.get(edge_type):
+            continue
+        rows = store.conn.execute(
+            "SELECT e.source, p.title, e.evidence, min(e.rowid) FROM edges e JOIN papers p ON p.id = e.source "
+            "WHERE e.target = ? AND e.type = ? AND e.source_label = ? GROUP BY e.source ORDER BY e.source DESC "
+            "LIMIT ?",
+            (ident, edge_type, PAPER, PAPERS_PER_ROLE),
+        ).fetchall()
+        sections.append({
+            "type": edge_type, "heading": heading, "total": counts[edge_type],
+            "papers": [{"id": r["source"], "title": r["title"], "evidence": r["evidence"]} for r in rows],
+        })
+    return sections
+
+
+def entity_page(store: Store, ident: str) -> dict[str, Any] | None:
+    """Everything the entity page shows, or ``None`` when no entity has id ``ident``."""
+    entity = entity_row(store, ident)
+    if entity is None:
+        return None
+    page: dict[str, Any] = {"kind": "entity", "entity": entity, "roles": _papers_by_role(store, ident)}
+    page["paper_count"] = store.conn.execute(
+        "SELECT count(DISTINCT source) FROM edges WHERE target = ? AND source_label = ?", (ident, PAPER)
+    ).fetchone()[0]
+    if entity["type"] == EntityType.DATASET.value:
+        rows = query(store, "leaderboard", dataset=ident)
+        page["leaderboard"] = {"rows": rows[:TABLE_ROWS], "total": len(rows)}
+    if entity["type"] in (EntityType.METHOD.value, EntityType.MODEL.value):
+        rows = query(store, "benchmarks-of", entity=ident)
+        page["benchmarks"] = {"rows": rows[:TABLE_ROWS], "total": len(rows)}
+    page["graph"] = neighbourhood(store, entity)
+    return page
+
+
+def _spans(extraction: dict[str, Any], field: str, text: str) -> list[dict[str, Any]]:
+    """Non-overlapping entity spans of one field, as displaCy's manual format wants them."""
+    spans = sorted(
+        (e["start"], e["end"], e["type"])
+        for e in extraction.get("entities", [])
+        if e.get("field") == field and e.get("start") is not None and e.get("end") is not None
+        and 0 <= e["start"] < e["end"] <= len(text)
+    )
+    out: list[dict[str, Any]] = []
+    for start, end, label in spans:
+        if out and start < out[-1]["end"]:
+            continue
+        out.append({"start": start, "end": end, "label": label})
+    return out
+
+
+def render_spans(text: str, spans: list[dict[str, Any]]) -> str:
+    """``text`` with its entity spans marked by displaCy (``style="ent"``, ``manual=True``); escaped by displaCy."""
+    from spacy import displacy
+
+    colors = {label.upper(): color for label, color in COLORS.items()}
+    return displacy.render(
+        {"text": text, "ents": spans, "title": None}, style="ent", manual=True, jupyter=False,
+        options={"colors": colors},
+    )
+
+
+def paper_page(store: Store, ident: str) -> dict[str, Any] | None:
+    """Everything the paper page shows, or ``None`` when no paper has id ``ident``."""
+    row = store.conn.execute(
+        "SELECT id, title, abstract, source, url, year, date, authors, extraction FROM papers WHERE id = ?", (ident,)
+    ).fetchone()
+    if row is None:
+        return None
+    extraction = json.loads(row["extraction"])
+    paper = {
+        "id": row["id"], "title": row["title"], "abstract": row["abstract"], "source": row["source"],
+        "url": row["url"], "year": row["year"], "date": row["date"], "authors": json.loads(row["authors"]),
+    }
+    links = [
+        {"type": r["type"], "target": r["target"], "label": r["target_label"], "name": r["name"] or r["target"],
+         "evidence": r["evidence"]}
+        for r in store.conn.execute(
+            "SELECT x.type, x.target, x.target_label, x.evidence, e.name FROM edges x "
+            "LEFT JOIN entities e ON e.id = x.target WHERE x.source = ? AND x.paper_id = ? "
+            "ORDER BY x.type, e.name, x.target",
+            (ident, ident),
+        )
+    ]
+    return {
+        "kind": "paper",
+        "paper": paper,
+        "title_html": render_spans(paper["title"], _spans(extraction, "title", paper["title"])),
+        "abstract_html": render_spans(paper["abstract"], _spans(extraction, "abstract", paper["abstract"])),
+        "roles": [link for link in links if link["label"] != NodeLabel.CLAIM.value],
+        "claims": _paper_claims(store, ident),
+        "graph": paper_graph(store, paper, [link for link in links if link["label"] in ENTITY_LABELS]),
+    }
+
+
+def _paper_claims(store: Store, ident: str) -> list[dict[str, Any]]:
+    """The claims of a paper with the entities they are about, on and in (ids and names)."""
+    claims = [dict(r) for r in store.conn.execute(
+        "SELECT id, value, unit, kind, text, subject, dataset, metric, compared_to FROM claims "
+        "WHERE paper_id = ? ORDER BY start, id",
+        (ident,),
+    )]
+    if not claims:
+        return []
+    marks = ",".join("?" * len(claims))
+    linked: dict[tuple[str, str], tuple[str, str]] = {}
+    for r in store.conn.execute(
+        f"SELECT x.source, x.type, x.target, e.name FROM edges x JOIN entities e ON e.id = x.target "
+        f"WHERE x.source IN ({marks}) AND x.type IN ({','.join('?' * len(_CLAIM_LINKS))}) ORDER BY x.target",
+        (*[c["id"] for c in claims], *_CLAIM_LINKS),
+    ):
+        linked.setdefault((r["source"], r["type"]), (r["target"], r["name"]))
+    for c in claims:
+        for key, edge_type in (("subject", "ABOUT"), ("dataset", "ON"), ("metric", "IN_METRIC")):
+            found = linked.get((c["id"], edge_type))
+            c[key] = {"id": found[0], "name": found[1]} if found else ({"id": None, "name": c[key]} if c[key] else None)
+    return claims
+
+
+def run_named_query(store: Store, name: str, args: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of ``kg query NAME ... --json`` for the given arguments (empty ones left out).
+
+    Raises:
+        QueryError: as ``kg.query.run_query``.
+    """
+    return query(store, name, **{k: v for k, v in args.items() if v not in (None, "")})

@@ -521,7 +521,7 @@ class Store:
         self.conn.executemany(
             "INSERT INTO entity_forms (entity_id, form, norm, papers, mentions) VALUES (?, ?, ?, 1, ?) "
             "ON CONFLICT(entity_id, form) DO UPDATE SET papers = papers + 1, mentions = mentions + excluded.mentions",
-            [(m[1], m[3], normalize_name(m[3]), m[4]) for m in rows],
+            [(m[1], m[3], m[6], m[4]) for m in rows],
         )
 
     def _refresh_entities(self, ids: Iterable[str]) -> None:
@@ -625,7 +625,8 @@ class Store:
                 if e.source_label is NodeLabel.PAPER and e.target in entities
             }
             self._insert_mentions([
-                (pid, eid, entities[eid].type.value, entities[eid].name, 1, None) for pid, eid in sorted(mentions)
+                (pid, eid, entities[eid].type.value, entities[eid].name, 1, None, normalize_name(entities[eid].name))
+                for pid, eid in sorted(mentions)
             ])
             for e in data.entities:
                 self.conn.executemany(
@@ -652,7 +653,7 @@ def _naming(ident: str, type_: str, canonical: str | None, forms: dict[str, tupl
 
 
 # (paper id, entity id, entity type, form, count, alias-table canonical)
-MentionRow = tuple[str, str, str, str, int, str | None]
+MentionRow = tuple[str, str, str, str, int, str | None, str]  # ..., canonical, normalized form
 _INSERT_EDGE = (
     f"INSERT INTO edges (paper_id, {', '.join(chr(34) + c + chr(34) for c in _EDGE_COLUMNS)}) "
     f"VALUES ({_q(len(_EDGE_COLUMNS) + 1)})"
@@ -702,7 +703,9 @@ def paper_rows(link: PaperLink) -> PaperRows:
         id=p.id,
         hash=digest,
         paper=(*_paper_row(p), digest, _extraction_json(link.extraction)),
-        mentions=[(p.id, m.entity_id, m.type.value, m.form, m.count, m.canonical) for m in link.mentions],
+        mentions=[
+            (p.id, m.entity_id, m.type.value, m.form, m.count, m.canonical, normalize_name(m.form)) for m in link.mentions
+        ],
         edges=[_edge_row(p.id, e) for e in link.edges],
         claims=[_claim_row(c) for c in link.claims],
     )

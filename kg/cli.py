@@ -606,22 +606,42 @@ def stats(store: StoreOpt = Path(DEFAULT_STORE), as_json: JsonOpt = False) -> No
         typer.echo(f"note: `kg {run['command']}` (run {run['run']}) was interrupted after {run['batches_committed']} batch(es)")
 
 
-@app.command(epilog="Example: NEO4J_PASSWORD=... kg load --store kg-out")
+@app.command(epilog="Example: NEO4J_PASSWORD=... kg load --store kg-out\n\n"
+             "Example: NEO4J_PASSWORD=... KG_NEO4J_HOME=~/.cache/kg/neo4j kg load --bulk --store kg-out")
 def load(
     store: StoreOpt = Path(DEFAULT_STORE),
     batch_size: Annotated[int, typer.Option(min=1, help="Rows per write transaction.")] = 1000,
+    bulk: Annotated[bool, typer.Option(
+        "--bulk", help="Replace the database through neo4j-admin database import (server stopped meanwhile; "
+        "scripts/neo4j-local import, or the command in $KG_NEO4J_IMPORT): the fast first load.")] = False,
+    csv_dir: Annotated[Path | None, typer.Option(
+        "--csv-dir", help="With --bulk: write the CSV files here (an empty or new folder) and keep them.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Make Neo4j mirror a store exactly (NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE).
 
     Papers the database holds that the store does not are removed with their edges and claims.
+    With --bulk the whole database is replaced by the store's graph in one import.
     """
     with _user_errors():
-        summary = _neo4j_sync(store, batch_size=batch_size)
+        if bulk:
+            summary = _bulk_load(store, csv_dir)
+        else:
+            summary = _neo4j_sync(store, batch_size=batch_size)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
         _print_rows([{"what": k, "count": v} for k, v in summary.items()], ("what", "count"), False, "loaded")
+
+
+def _bulk_load(store: Path, csv_dir: Path | None) -> dict[str, Any]:
+    from kg.store import open_store
+    from kg.store.neo4j import Neo4jSettings
+    from kg.store.neo4j_bulk import bulk_load
+
+    settings = Neo4jSettings.from_env()
+    with open_store(store) as st:
+        return bulk_load(st, settings, csv_dir=csv_dir).model_dump(mode="json")
 
 
 def _parse_param(text: str) -> tuple[str, Any]:

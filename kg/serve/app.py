@@ -138,7 +138,8 @@ def create_app(store_path: str | Path) -> Starlette:
         StoreError: no readable kg store at ``store_path``.
     """
     path = Path(store_path)
-    open_store(path).close()
+    with open_store(path) as store:
+        data.title_index(store)  # built now, not by the first search
     from spacy import displacy  # noqa: F401  (loaded now, not by the first paper page)
 
     pool = StorePool(path)
@@ -150,8 +151,14 @@ def create_app(store_path: str | Path) -> Starlette:
 
         return run
 
+    counts_of: dict[str, Any] = {}  # fingerprint -> Store.counts(): a second at 100k papers, once per content
+
     def home(request: Request, store: Store) -> Response:
-        counts = store.counts()
+        fingerprint = store.fingerprint()
+        if fingerprint not in counts_of:
+            counts_of.clear()
+            counts_of[fingerprint] = store.counts()
+        counts = counts_of[fingerprint]
         return _html("home.html", {"kind": "home", "title": "kg explorer", "counts": counts, "store": str(path)})
 
     def search(request: Request, store: Store) -> Response:

@@ -15,7 +15,9 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import json
+import threading
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -114,14 +116,59 @@ def _entities_by_prefix(store: Store, key: str, limit: int) -> list[dict[str, An
     return [{"id": i, "label": t, "name": n} for i, (_, _, t, n) in ordered[:limit]]
 
 
-def _papers_by_title(store: Store, text: str, limit: int, *, prefix: bool = False) -> list[dict[str, Any]]:
-    """Papers whose title contains ``text`` (or starts with it), newest ids first."""
-    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"{pattern}%" if prefix else f"%{pattern}%"
-    rows = store.conn.execute(
-        "SELECT id, title FROM papers WHERE title LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?", (pattern, limit)
-    ).fetchall()
-    return [{"id": r["id"], "label": PAPER, "name": r["title"]} for r in rows]
+class TitleIndex:
+    """Paper titles in memory, for the search box: a title scan in SQLite reads every abstract too.
+
+    The ``papers`` table keeps each abstract beside its title, so ``title LIKE``
+    reads the whole table (seconds at 100k papers). The index holds
+    ``(casefolded title, id, title)`` newest id first, and the same sorted by
+    folded title for prefixes; built once per store content (``Store.fingerprint``).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.fingerprint = store.fingerprint()
+        rows = store.conn.execute("SELECT id, title FROM papers ORDER BY id DESC").fetchall()
+        self.newest = [(title.casefold(), ident, title) for ident, title in rows]
+        self.by_title = sorted(self.newest)
+
+    def containing(self, text: str, limit: int) -> list[dict[str, Any]]:
+        """Papers whose title contains ``text`` (case-insensitive), newest ids first."""
+        key = text.casefold()
+        out = []
+        for folded, ident, title in self.newest:
+            if key in folded:
+                out.append({"id": ident, "label": PAPER, "name": title})
+                if len(out) >= limit:
+                    break
+        return out
+
+    def starting(self, text: str, limit: int) -> list[dict[str, Any]]:
+        """Papers whose title starts with ``text`` (case-insensitive), in title order."""
+        key = text.casefold()
+        i = bisect.bisect_left(self.by_title, (key,))
+        out = []
+        for folded, ident, title in self.by_title[i : i + limit]:
+            if not folded.startswith(key):
+                break
+            out.append({"id": ident, "label": PAPER, "name": title})
+        return out
+
+
+_TITLE_INDEXES: dict[str, TitleIndex] = {}
+_TITLE_LOCK = threading.Lock()
+
+
+def title_index(store: Store) -> TitleIndex:
+    """The title index of a store's current content (rebuilt after another process changed the store)."""
+    key = str(store.path.resolve())
+    index = _TITLE_INDEXES.get(key)
+    if index is not None and index.fingerprint == store.fingerprint():
+        return index
+    with _TITLE_LOCK:
+        index = _TITLE_INDEXES.get(key)
+        if index is None or index.fingerprint != store.fingerprint():
+            index = _TITLE_INDEXES[key] = TitleIndex(store)
+    return index
 
 
 def search(store: Store, text: str) -> dict[str, Any]:
@@ -146,7 +193,7 @@ def search(store: Store, text: str) -> dict[str, Any]:
         out["best"] = {"id": best["id"], "label": best["type"], "name": best["name"]}
         entities = [e for e in entities if e["id"] != best["id"]]
     out["entities"] = entities
-    out["papers"] = _papers_by_title(store, text, SEARCH_LIMIT)
+    out["papers"] = title_index(store).containing(text, SEARCH_LIMIT)
     return out
 
 
@@ -165,7 +212,7 @@ def suggest(store: Store, text: str, limit: int = SUGGEST_LIMIT) -> list[dict[st
         return []
     found = _entities_by_prefix(store, normalize_name(text), limit)
     if len(found) < limit:
-        found += _papers_by_title(store, text, limit - len(found), prefix=True)
+        found += title_index(store).starting(text, limit - len(found))
     return found
 
 
@@ -250,27 +297,80 @@ def paper_graph(store: Store, paper: dict[str, Any], links: list[dict[str, Any]]
 # ------------------------------------------------------------------ pages
 
 
+_DENSE = 2000  # a role with more papers than this is listed from the newest mentions, not from the edge index
+_MENTION_BATCH = 500
+
+
+def _newest_by_target(store: Store, ident: str, edge_type: str) -> list[dict[str, Any]]:
+    """The newest papers with an ``edge_type`` edge to ``ident``, from the ``(target, type)`` index (a rare role)."""
+    rows = store.conn.execute(
+        "SELECT e.source, e.evidence, min(e.rowid) FROM edges e WHERE e.target = ? AND e.type = ? "
+        "AND e.source_label = ? GROUP BY e.source ORDER BY e.source DESC LIMIT ?",
+        (ident, edge_type, PAPER, PAPERS_PER_ROLE),
+    ).fetchall()
+    return [{"id": r["source"], "evidence": r["evidence"]} for r in rows]
+
+
+def _newest_by_mentions(store: Store, ident: str, edge_types: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The newest papers of each (common) role, walking the entity's mentions newest first.
+
+    A hub's role edges number in the tens of thousands; reading them all to
+    keep the newest hundred costs seconds, while the mentions index is ordered
+    by paper, so the walk stops once each role has ``PAPERS_PER_ROLE`` papers.
+    """
+    found: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in edge_types}
+    marks = ",".join("?" * len(edge_types))
+    cursor = store.conn.execute(
+        "SELECT DISTINCT paper_id FROM mentions WHERE entity_id = ? ORDER BY paper_id DESC", (ident,)
+    )
+    while any(len(papers) < PAPERS_PER_ROLE for papers in found.values()):
+        batch = [r[0] for r in cursor.fetchmany(_MENTION_BATCH)]
+        if not batch:
+            break
+        rows = store.conn.execute(
+            f"SELECT source, type, evidence FROM edges WHERE source IN ({','.join('?' * len(batch))}) "
+            f"AND type IN ({marks}) AND target = ? ORDER BY source DESC, rowid",
+            (*batch, *edge_types, ident),
+        ).fetchall()
+        for r in rows:
+            papers = found[r["type"]]
+            if len(papers) < PAPERS_PER_ROLE and r["source"] not in papers:
+                papers[r["source"]] = {"id": r["source"], "evidence": r["evidence"]}
+    return {t: list(papers.values()) for t, papers in found.items()}
+
+
 def _papers_by_role(store: Store, ident: str) -> list[dict[str, Any]]:
     """For each role edge type: how many papers have it to ``ident`` and the newest ``PAPERS_PER_ROLE``."""
     counts = dict(store.conn.execute(
-        "SELECT type, count(DISTINCT source) FROM edges WHERE target = ? AND source_label = ? GROUP BY type",
-        (ident, PAPER),
+        f"SELECT type, count(*) FROM edges WHERE target = ? AND type IN ({','.join('?' * len(ROLE_HEADINGS))}) "
+        "GROUP BY type",
+        (ident, *ROLE_HEADINGS),
     ).fetchall())
+    dense = [t for t in ROLE_HEADINGS if counts.get(t, 0) > _DENSE]
+    listed = _newest_by_mentions(store, ident, dense) if dense else {}
+    for edge_type in ROLE_HEADINGS:
+        if counts.get(edge_type) and edge_type not in listed:
+            listed[edge_type] = _newest_by_target(store, ident, edge_type)
+    titles = _titles(store, {p["id"] for papers in listed.values() for p in papers})
     sections = []
     for edge_type, heading in ROLE_HEADINGS.items():
         if not counts.get(edge_type):
             continue
-        rows = store.conn.execute(
-            "SELECT e.source, p.title, e.evidence, min(e.rowid) FROM edges e JOIN papers p ON p.id = e.source "
-            "WHERE e.target = ? AND e.type = ? AND e.source_label = ? GROUP BY e.source ORDER BY e.source DESC "
-            "LIMIT ?",
-            (ident, edge_type, PAPER, PAPERS_PER_ROLE),
-        ).fetchall()
-        sections.append({
-            "type": edge_type, "heading": heading, "total": counts[edge_type],
-            "papers": [{"id": r["source"], "title": r["title"], "evidence": r["evidence"]} for r in rows],
-        })
+        papers = [{**p, "title": titles.get(p["id"], p["id"])} for p in listed[edge_type]]
+        sections.append({"type": edge_type, "heading": heading, "total": counts[edge_type], "papers": papers})
     return sections
+
+
+def _titles(store: Store, ids: set[str]) -> dict[str, str]:
+    """Titles of papers by id."""
+    items = sorted(ids)
+    out: dict[str, str] = {}
+    for i in range(0, len(items), 500):
+        chunk = items[i : i + 500]
+        out.update(store.conn.execute(
+            f"SELECT id, title FROM papers WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall())
+    return out
 
 
 def entity_page(store: Store, ident: str) -> dict[str, Any] | None:
@@ -280,7 +380,7 @@ def entity_page(store: Store, ident: str) -> dict[str, Any] | None:
         return None
     page: dict[str, Any] = {"kind": "entity", "entity": entity, "roles": _papers_by_role(store, ident)}
     page["paper_count"] = store.conn.execute(
-        "SELECT count(DISTINCT source) FROM edges WHERE target = ? AND source_label = ?", (ident, PAPER)
+        "SELECT count(DISTINCT paper_id) FROM mentions WHERE entity_id = ?", (ident,)
     ).fetchone()[0]
     if entity["type"] == EntityType.DATASET.value:
         rows = query(store, "leaderboard", dataset=ident)

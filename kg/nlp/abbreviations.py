@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.models import EntityType
+from kg.nlp import lexicon as lx
 from kg.nlp.extensions import Provenance, add_candidate, candidates, provenance, register_extensions
 from kg.nlp.sentences import doc_text, token_texts
 
@@ -27,38 +28,15 @@ _SHORT_RE = re.compile(r"^(?=.*[A-Z])[A-Za-z0-9][A-Za-z0-9&+\-./]{0,11}$")
 _NOT_SHORT = frozenset({"e.g.", "i.e.", "etc.", "cf.", "vs.", "Fig.", "Table", "Appendix", "Section", "Eq."})
 
 # Long forms that name a field or a generic class of models: not entities.
-GENERIC_LONG_FORMS = frozenset(
-    {
-        "large language model", "large language models", "language model", "language models",
-        "vision language model", "vision language models", "vision-language model", "vision-language models",
-        "multimodal large language model", "multimodal large language models", "small language model",
-        "small language models", "large reasoning model", "large reasoning models", "reasoning model",
-        "reasoning models", "natural language processing", "natural language", "artificial intelligence",
-        "artificial general intelligence", "machine learning", "deep learning", "computer vision",
-        "neural network", "neural networks", "deep neural network", "deep neural networks",
-        "foundation model", "foundation models", "large multimodal model", "large multimodal models",
-    }
-)
+GENERIC_LONG_FORMS = lx.GENERIC_LONG_FORMS
 
+# The type that the head of a long form gives (the lists of kg/resources/lexicon.toml).
 _HEADS: tuple[tuple[EntityType, frozenset[str]], ...] = (
-    (EntityType.DATASET, frozenset({"benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "suite", "bank", "treebank", "collection", "bench", "arena"})),
-    (EntityType.METRIC, frozenset({"accuracy", "score", "rate", "error", "precision", "recall", "ratio", "distance", "similarity", "correlation", "perplexity", "gain", "curve", "f1", "measure"})),
-    (EntityType.TASK, frozenset({"answering", "recognition", "classification", "detection", "segmentation", "translation", "summarization", "comprehension", "labeling", "labelling", "parsing", "anticipation", "proving", "understanding", "tracking", "captioning", "retrieval", "entailment", "extraction", "completion", "localization", "forecasting"})),
-    (EntityType.METHOD, frozenset({
-        "optimization", "learning", "training", "tuning", "finetuning", "fine-tuning", "search", "sampling",
-        "decoding", "distillation", "attention", "network", "networks", "transformer", "transformers", "policy",
-        "policies", "algorithm", "framework", "method", "approach", "regression", "prompting", "augmentation",
-        "pretraining", "pre-training", "programming", "modeling", "modelling", "scaling", "conditioning",
-        "decomposition", "representation", "representations", "architecture", "perceptron", "encoder",
-        "decoder", "autoencoder", "field", "feedback", "alignment", "generation", "inference", "supervision",
-        "regularization", "quantization", "pruning", "adaptation", "estimation", "process", "model", "models",
-        "machine", "machines", "tree", "trees", "denoisers", "diffusion", "agent", "planning", "descent",
-        "reasoning", "thought", "thoughts", "rewards", "reward", "loop", "mechanism", "strategy", "technique",
-        "paradigm", "pipeline", "system", "engine", "grammar", "grammars", "embedding", "embeddings", "kernel",
-    })),
+    (EntityType.DATASET, lx.DATASET_LONG_FORM_HEADS),
+    (EntityType.METRIC, lx.METRIC_LONG_FORM_HEADS),
+    (EntityType.TASK, lx.TASK_HEAD_WORDS),
+    (EntityType.METHOD, lx.METHOD_LONG_FORM_HEADS),
 )
-_GENERIC_MODEL_MODIFIERS = frozenset({"language", "reasoning", "foundation", "vision-language", "multimodal", "generative", "pre-trained", "pretrained", "base", "reward"})
-_TASK_BIGRAMS = frozenset({"language inference", "question answering", "text generation", "code generation"})
 
 
 @dataclass(frozen=True)
@@ -119,13 +97,12 @@ def head_type(long_form: str) -> EntityType | None:
     words = re.findall(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", long_form.lower())
     if not words or long_form.lower() in GENERIC_LONG_FORMS:
         return None
-    if " ".join(words[-2:]) in _TASK_BIGRAMS:
-        return EntityType.TASK
     head = words[-1]
-    if head in {"model", "models"} and len(words) >= 2 and words[-2] in _GENERIC_MODEL_MODIFIERS:
+    if head in {"model", "models"} and len(words) >= 2 and words[-2] in lx.GENERIC_MODEL_MODIFIERS:
         return None
+    last_two = " ".join(words[-2:])
     for type_, heads in _HEADS:
-        if head in heads or head.split("-")[-1] in heads:
+        if last_two in heads or head in heads or head.split("-")[-1] in heads:
             return type_
     return None
 
@@ -216,6 +193,10 @@ class AbbreviationDetector:
         self.name = name
         self.max_group = max_group
         self.confidence = confidence
+
+    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
+        """Check the lexicon whose head lists type the long forms."""
+        lx.load_lexicon()
 
     def __call__(self, doc: Doc) -> Doc:
         if "(" not in doc_text(doc):

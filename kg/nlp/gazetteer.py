@@ -29,22 +29,15 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from kg.models import EntityType
+from kg.nlp import lexicon as lx
 from kg.nlp.abbreviations import GENERIC_LONG_FORMS
 from kg.nlp.extensions import Provenance, add_candidate, register_extensions
 from kg.nlp.sentences import doc_text, token_texts
 
-CUE_AFTER = frozenset(
-    {"benchmark", "benchmarks", "dataset", "datasets", "suite", "split", "splits", "test", "set", "corpus",
-     "leaderboard", "subset", "dev", "validation", "tasks", "task", "problems", "questions", "score", "scores",
-     "accuracy", "level-5", "500"}
-)
-CUE_BEFORE = frozenset({"the", "on", "of", "and", "from", ","})
-
-
-# Head words that the guidelines leave out of names ("BIRD dev dataset" is BIRD,
-# "transformer architecture" is transformer).
-GENERIC_HEADS = frozenset({"architecture", "architectures", "framework", "frameworks", "method", "methods",
-                           "algorithm", "algorithms", "dataset", "datasets", "benchmark", "benchmarks"})
+CUE_AFTER = lx.DATASET_CUES_AFTER
+CUE_BEFORE = lx.DATASET_CUES_BEFORE
+# Head words that the guidelines leave out of names ("BIRD dev dataset" is BIRD).
+GENERIC_HEADS = lx.GENERIC_HEADS
 
 
 def _is_generic(form: str) -> bool:
@@ -183,7 +176,8 @@ class GazetteerMatcher:
 
     def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None,
                    entries: Iterable[Any] | None = None) -> None:
-        """Load the name lists (the shipped resources unless ``entries`` is given)."""
+        """Load the name lists (the shipped resources unless ``entries`` is given) and check the lexicon."""
+        lx.load_lexicon()
         self.set_rows(pattern_rows(default_entries() if entries is None else entries))
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:

@@ -62,8 +62,7 @@ __all__ = [
 _NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*"
 _INTRO_VERB = re.compile(
     r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:(?:\w+ly|also|further|then|first|here|now|therefore|thus)\s+)?"
-    r"(?:propose|introduce|present|release|develop|design|build|"
-    r"construct|create|curate|contribute|open-source|offer|devise|name|call|term|dub)s?\b"
+    rf"(?:{lx.INTRO_VERBS})s?\b"
 )
 _CALLED = re.compile(
     r"\b(?:called|named|dubbed|termed|coined|(?:refer(?:red)? to|denote[sd]?) (?:it|this|them|the [\w-]+(?: [\w-]+){0,4}) as)\s+"
@@ -308,6 +307,7 @@ class PatternMatcher:
         """Load model family stems and task-name words (from ``kg/resources`` unless given)."""
         from kg.resources import load_entries
 
+        lx.load_lexicon()
         entries = load_entries()
         if families is None:
             families = [f for e in entries if e.family for f in [e.name, *e.aliases]]

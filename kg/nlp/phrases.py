@@ -123,7 +123,7 @@ _ALL_HEADS = re.compile(
 
 
 _HEAD_PREFIXES = frozenset(
-    alt[:4] for alt in re.split(r"\|", "reasoning|rates|ratios|" + lx.TASK_HEADS + "|" + lx.METHOD_HEADS)
+    head.lower()[:4] for head in ("reasoning", "rates", "ratios", *lx.TASK_HEAD_WORDS, *lx.METHOD_HEAD_WORDS)
 )
 
 

@@ -25,6 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.models import EntityType, ExtractedRole, Role
+from kg.nlp import lexicon as lx
 from kg.nlp.extensions import register_extensions
 from kg.nlp.patterns import is_name_like
 from kg.nlp.resolve import Group, entity_flags, require_resolver, resolved_groups
@@ -44,8 +45,7 @@ _EVAL_CUES = re.compile(_EVAL_STRONG.pattern + r"|\bon\b", re.IGNORECASE)
 _BACKGROUND = re.compile(r"\b(?:inspired by|unlike|rather than|instead of|not through|are often|is often)\b", re.IGNORECASE)
 _OWN_WORK = re.compile(r"\b(?:we|our|us|this (?:paper|work|study)|here)\b", re.IGNORECASE)
 _INTRO = re.compile(
-    r"\b(?:we|this (?:paper|work))\s+(?:\w+ly\s+)?(?:propose|introduce|present|develop|design|release|construct|"
-    r"create|curate|build|devise|contribute|implement|name|call|term|dub)s?\b|\b(?:called|named|dubbed|termed)\b",
+    rf"\b(?:we|this (?:paper|work))\s+(?:\w+ly\s+)?(?:{lx.INTRO_VERBS})s?\b|\b(?:called|named|dubbed|termed)\b",
     re.IGNORECASE,
 )
 
@@ -178,7 +178,8 @@ class RoleAssigner:
         self.confidence = confidence
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
-        """Refuse a pipeline without ``kg_resolve`` before this component (it would find no entities)."""
+        """Check the lexicon; refuse a pipeline without ``kg_resolve`` before this component."""
+        lx.load_lexicon()
         require_resolver(nlp, self.name)
 
     def __call__(self, doc: Doc) -> Doc:

@@ -53,7 +53,7 @@ def model_regex(families: Iterable[str]) -> re.Pattern[str]:
         >>> bool(model_regex(["Llama"]).fullmatch("Llama-3.1-8B-Instruct"))
         True
     """
-    forms = sorted({f for f in families if f and not f.startswith(lx.ORGANISATIONS)}, key=len, reverse=True)
+    forms = sorted({f for f in families if f and not lx.starts_with_organisation(f)}, key=len, reverse=True)
     stems = [f"(?i:{re.escape(f)})" if len(f) >= 5 and f[0].isupper() else re.escape(f) for f in forms]
     family = "|".join(stems) or r"(?!x)x"
     return re.compile(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kg.errors import KGError
 from kg.models import normalize_name
+from kg.nlp import lexicon as lx
 
 SOURCE_LABELS = {
     "lm": "lm-evaluation-harness",
@@ -37,17 +38,10 @@ _DROP_MODEL_MARKERS = (" on Amazon Bedrock", "+", "Simple Model", "Neurips Local
                        "LLM-S", "LLM-X", "Silk Road", "Anthropic-LM")
 # Renames of HELM display names that are not an organisation prefix.
 _RENAMES = {"Mistral Pixtral": "Pixtral"}
-# Organisations papers write before a model name ("OpenAI o1", "Meta Llama"). The guidelines
-# say they are not part of the name, so no gazetteer form may start with one. Longest first,
-# so that "Mistral AI" is tried before a bare "Mistral" could be (which is a model family).
-ORGANISATIONS = tuple(sorted(
-    ("OpenAI", "Google", "Google DeepMind", "DeepMind", "Meta", "Meta AI", "Facebook", "Anthropic", "Microsoft",
-     "Alibaba", "Alibaba Cloud", "Mistral AI", "NVIDIA", "Nvidia", "Apple", "Amazon", "IBM", "Baidu", "Tencent",
-     "ByteDance", "Salesforce", "xAI", "Cohere", "Cohere Labs", "Cohere For AI", "AI21", "AI21 Labs",
-     "Arabic.AI", "Databricks", "Snowflake", "Stability AI", "EleutherAI", "Zhipu AI", "Moonshot AI", "01.AI",
-     "Allen AI", "AI2", "Hugging Face", "HuggingFace"),
-    key=len, reverse=True,
-))
+# Organisations papers write before a model name ("OpenAI o1", "Meta Llama"): the one list of
+# kg/resources/lexicon.toml. The guidelines say they are not part of the name, so no gazetteer
+# form may start with one. Longest first, so that "Mistral AI" is tried before "Mistral" (a family).
+ORGANISATIONS = lx.ORGANISATIONS
 _ORG_SEPARATORS = ("'s ", "\u2019s ", " ", "/")
 # Single-word model names that are also ordinary words or common first names.
 MODEL_WORDS = {

@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
@@ -23,9 +25,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 import kg
-from kg.errors import KGError, QueryError
+from kg.errors import KGError, QueryError, redact
 from kg.query.registry import DEFAULT_QUERY_LIMIT
 from kg.store.embedded import DEFAULT_STORE, STORE_ENV
 
@@ -67,13 +70,82 @@ def _stderr() -> Console:
     return Console(file=sys.stderr)
 
 
+# ------------------------------------------------------------------ terminal output is data
+#
+# Titles, names and evidence come from papers and from the database: in tables and
+# messages they are shown as text, never as rich markup ("[/]", "[link=...]", ":x:")
+# and never as terminal control (ESC/CSI/OSC sequences, C0/C1 controls, bidi
+# overrides). ``--json`` prints the values exactly (escaped as JSON).
+
+_TERMINAL_ESCAPES = re.compile(
+    r"\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL/ST (titles, hyperlinks)
+    r"|\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI (cursor, erase, colours)
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
+    r"|\x1b[P^_X][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS, PM, APC, SOS strings
+    r"|\x1b[ -/]*[0-~]?"  # any other escape (ESC c resets the terminal)
+)
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without terminal escape sequences and control characters (tab and newline kept).
+
+    Lone surrogates, which no terminal encoding can print, become U+FFFD.
+
+    Example:
+        >>> terminal_safe("a\\x1b[2Jb\\x1b]0;owned\\x07c\\x07")
+        'abc'
+    """
+    text = _TERMINAL_CONTROLS.sub("", _TERMINAL_ESCAPES.sub("", text))
+    return text.encode("utf-8", "replace").decode("utf-8") if re.search("[\ud800-\udfff]", text) else text
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as one line of JSON, exact, that never holds a raw C1 control or a lone surrogate.
+
+    ``ensure_ascii=False`` keeps names readable, and C0 controls are escaped by JSON
+    itself; the code points a terminal or an encoder would choke on are written as
+    ``\\uXXXX`` escapes too (they occur only inside strings, so this stays valid JSON).
+    """
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _echo(text: str, *, err: bool = False) -> None:
+    """One message line whose parts may come from data: printed as plain, terminal-safe text."""
+    typer.echo(terminal_safe(text), err=err)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(terminal_safe(text).split())
+
+
 @contextlib.contextmanager
 def _user_errors() -> Iterator[None]:
-    """Turn a ``KGError`` into one line on stderr and exit code 1."""
+    """Turn any error into one ``error: ...`` line on stderr and exit code 1, never a traceback.
+
+    A ``KGError`` is a user mistake or a bad input and says so; anything else is a
+    failure kg did not foresee, named by its type (``KG_DEBUG=1`` shows the traceback).
+    Secrets (the Neo4j password, a password written into a URI) are masked.
+    """
     try:
         yield
+    except typer.Exit:
+        raise
     except KGError as e:
-        typer.echo(f"error: {e}", err=True)
+        typer.echo(f"error: {_one_line(redact(str(e)))}", err=True)
+        raise typer.Exit(1) from e
+    except OSError as e:
+        typer.echo(f"error: {_one_line(redact(str(e)))}", err=True)
+        raise typer.Exit(1) from e
+    except Exception as e:
+        if os.environ.get("KG_DEBUG"):
+            raise
+        message = _one_line(redact(str(e))) or "no message"
+        typer.echo(f"error: unexpected {type(e).__name__}: {message[:500]} (KG_DEBUG=1 shows the traceback)", err=True)
         raise typer.Exit(1) from e
 
 
@@ -90,32 +162,40 @@ def _progress(console: Console) -> Progress:
 
 
 CELL_WIDTH = 90
+# Exit codes: 0 done; 1 an error (one `error:` line); 2 a usage error (typer's);
+# 3 done, but some papers failed in extraction or linking (listed in the summary).
+EXIT_FAILED = 3
 
 
-def _cell(value: Any) -> str:
-    """A table cell: lists joined, floats short, long text cut (``--json`` keeps everything)."""
+def _cell(value: Any) -> Text:
+    """A table cell as plain text (never markup or emoji codes), terminal-safe, long text cut.
+
+    Lists are joined and floats short; ``--json`` keeps everything.
+    """
     if value is None:
-        return ""
+        return Text("")
     if isinstance(value, list):
         text = ", ".join(str(v) for v in value)
     elif isinstance(value, float):
         text = f"{value:g}"
     else:
         text = str(value)
-    return text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1].rstrip() + "…"
+    text = terminal_safe(text)
+    return Text(text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1].rstrip() + "…")
 
 
 def _print_rows(rows: list[dict[str, Any]], columns: Iterable[str], as_json: bool, title: str | None = None) -> None:
-    """Rows as a rich table, or as a JSON array of row objects."""
+    """Rows as a rich table of plain text, or as a JSON array of row objects."""
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, default=str))
+        typer.echo(json_text(rows))
         return
     if not rows:
         typer.echo("(no rows)", err=True)
         return
-    table = Table(title=title, show_lines=False)
+    table = Table(title=Text(terminal_safe(title)) if title else None, show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold", no_wrap=column in ("id", "paper_id", "rank", "value", "unit"))
+        table.add_column(Text(terminal_safe(str(column))), overflow="fold",
+                         no_wrap=column in ("id", "paper_id", "rank", "value", "unit"))
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     _stdout().print(table)
@@ -220,16 +300,18 @@ def _emit_write_report(report: Any, loaded: dict[str, Any] | None, as_json: bool
         summary = {**report.model_dump(mode="json"), "entities": report.entities, "claims": report.claims}
         if loaded:
             summary["neo4j"] = loaded
-        typer.echo(json.dumps(summary, ensure_ascii=False))
+        typer.echo(json_text(summary))
     else:
         _print_write_report(report, loaded)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 def _print_write_report(report: Any, neo4j: dict[str, Any] | None = None) -> None:
     if report.command != "remove":
         typer.echo(f"read {report.read_summary()}")
-    for record in [*report.skipped, *report.duplicates]:
-        typer.echo(f"  {record}")
+    for record in [*report.skipped, *report.duplicates, *report.repaired, *report.failed]:
+        _echo(f"  {record}")
     for run in report.interrupted_runs:
         typer.echo(
             f"note: an earlier `kg {run['command']}` (run {run['run']}, started {run['started']}) was interrupted; "
@@ -240,7 +322,7 @@ def _print_write_report(report: Any, neo4j: dict[str, Any] | None = None) -> Non
     if report.command == "remove":
         typer.echo(f"papers: {report.removed} removed")
         if report.not_found:
-            typer.echo(f"  not in the store: {', '.join(report.not_found)}")
+            _echo(f"  not in the store: {', '.join(report.not_found)}")
     _print_counts("entities", report.entities)
     _print_counts("edges", report.edges)
     typer.echo(f"claims: {report.claims}")
@@ -402,9 +484,9 @@ def extract(
     Papers stream from the inputs to the output; nothing is held for the whole corpus.
     """
     with _user_errors():
-        from kg.flow import WriteReport, check_inputs
+        from kg.flow import WriteReport, check_inputs, check_usable
         from kg.io import iter_outcomes
-        from kg.models import DuplicateRecord, Paper, SkippedRecord
+        from kg.models import DuplicateRecord, Paper, RepairedRecord, SkippedRecord
         from kg.nlp import extract_papers
 
         report = WriteReport(command="extract", store="", files=[str(f) for f in inputs])
@@ -412,6 +494,9 @@ def extract(
 
         def papers() -> Iterator[Any]:
             for item in iter_outcomes(inputs, fmt):
+                if isinstance(item, RepairedRecord):  # a note on the paper that follows
+                    report.repaired.append(item)
+                    continue
                 report.records += 1
                 if isinstance(item, Paper):
                     report.papers += 1
@@ -424,31 +509,39 @@ def extract(
         written = 0
         with _open_output(output) as out, _progress(_stderr()) as progress:
             task = progress.add_task("extracting", total=None)
-            for extraction in extract_papers(papers(), batch_size=batch_size, n_process=workers, mode=mode.value):
-                out.write(json.dumps(extraction.model_dump(mode="json"), ensure_ascii=False) + "\n")
+            for extraction in extract_papers(papers(), batch_size=batch_size, n_process=workers, mode=mode.value,
+                                             on_error=report.failed.append):
+                out.write(json_text(extraction.model_dump(mode="json")) + "\n")
                 written += 1
                 progress.update(task, completed=written)
-    typer.echo(f"read {report.read_summary()}", err=True)
-    for record in [*report.skipped, *report.duplicates]:
-        typer.echo(f"  {record}", err=True)
+            check_usable(report)  # an all-broken input leaves an existing output file as it was
+        _echo(f"read {report.read_summary()}", err=True)
+        for record in [*report.skipped, *report.duplicates, *report.repaired, *report.failed]:
+            _echo(f"  {record}", err=True)
     if output != "-":
-        typer.echo(f"wrote {written} extractions to {output}", err=True)
+        _echo(f"wrote {written} extractions to {output}", err=True)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 @contextlib.contextmanager
 def _open_output(output: str) -> Iterator[Any]:
-    """stdout for ``-``, else the file (its folder made when missing); an OSError is one KGError."""
+    """stdout for ``-``, else the file written atomically (``kg.io.atomic``); an OSError is one KGError.
+
+    The file replaces an existing one only when the command succeeds: a full disk,
+    an error or a kill leaves the old file as it was.
+    """
     if output == "-":
         yield sys.stdout
         return
+    from kg.io.atomic import atomic_file
+
     path = Path(output)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fh = path.open("w", encoding="utf-8")
+        with atomic_file(path) as fh:
+            yield fh
     except OSError as e:
         raise KGError(f"cannot write {path}: {e}") from e
-    with fh:
-        yield fh
 
 
 # ------------------------------------------------------------------ query

@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from kg.errors import InputError, StoreError
-from kg.models import DuplicateRecord, Extraction, Paper, SkippedRecord
+from kg.models import DuplicateRecord, Extraction, FailedPaper, Paper, RepairedRecord, SkippedRecord
 from kg.store.embedded import (
     PaperRows,
     Store,
@@ -63,6 +63,8 @@ class WriteReport(BaseModel):
     not_found: list[str] = Field(default_factory=list)
     skipped: list[SkippedRecord] = Field(default_factory=list)
     duplicates: list[DuplicateRecord] = Field(default_factory=list)
+    repaired: list[RepairedRecord] = Field(default_factory=list)
+    failed: list[FailedPaper] = Field(default_factory=list)
     filtered: int = 0
     batches: int = 0
     interrupted_runs: list[dict[str, Any]] = Field(default_factory=list)
@@ -89,6 +91,10 @@ class WriteReport(BaseModel):
                  f"{len(self.duplicates)} duplicate{'s' * (len(self.duplicates) != 1)}"]
         if self.filtered:
             parts.append(f"{self.filtered} filtered out")
+        if self.repaired:
+            parts.append(f"{len(self.repaired)} repaired")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
         n = len(self.files)
         return f"{self.papers} paper{'s' * (self.papers != 1)} from {n} file{'s' * (n != 1)} ({', '.join(parts)})"
 
@@ -125,7 +131,10 @@ class _Stream:
         kwargs = {"paper_filter": self.paper_filter} if self.paper_filter is not None else {}
         for item in iter_outcomes(list(inputs), fmt, **kwargs):
             self.report.records += 1
-            if isinstance(item, SkippedRecord):
+            if isinstance(item, RepairedRecord):  # a note on the paper that follows, not a record
+                self.report.records -= 1
+                self.report.repaired.append(item)
+            elif isinstance(item, SkippedRecord):
                 self.report.skipped.append(item)
             elif isinstance(item, DuplicateRecord):
                 self.report.duplicates.append(item)
@@ -182,7 +191,8 @@ def _write_stream(
                                       partition_size=batch_size, mode=mode, then=link_rows)
     else:
         rows_of_papers = extract_papers(
-            stream.papers(inputs, fmt), batch_size=batch_size, n_process=workers, mode=mode, then=link_rows
+            stream.papers(inputs, fmt), batch_size=batch_size, n_process=workers, mode=mode, then=link_rows,
+            on_error=report.failed.append,
         )
     for rows in rows_of_papers:
         batch.append(rows)
@@ -230,6 +240,24 @@ def _logged_stream(store: Store, report: WriteReport, files: Sequence[PathLike],
     _write_stream(store, report, files, run=run, **options)
     _finish(store, report)
     store.finish_run(run, report.model_dump(mode="json"))
+    check_usable(report)
+
+
+def check_usable(report: WriteReport) -> None:
+    """Refuse a run whose input gave no usable paper at all while some records were broken.
+
+    An all-broken file must not pass for an empty corpus: a build keeps the old store
+    (the error ends it before the new one replaces it), an add writes nothing.
+
+    Raises:
+        InputError: every record was skipped or failed (none read, unchanged or filtered out).
+    """
+    usable = report.papers - len(report.failed)
+    broken = len(report.skipped) + len(report.failed)
+    if usable <= 0 and broken and not report.filtered:
+        first = report.skipped[0] if report.skipped else report.failed[0]
+        raise InputError(f"no usable paper in {', '.join(report.files)}: all {broken} record(s) were skipped or "
+                         f"failed (first: {first})")
 
 
 def _notice_interrupted(store: Store) -> list[dict[str, Any]]:

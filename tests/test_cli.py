@@ -195,12 +195,12 @@ def test_cli_cypher_bad_param_exits_1():
 
 @pytest.fixture
 def papers_file(tmp_path: Path) -> Path:
-    """A small JSONL input (written here) with a duplicate id, a record without title and a broken line."""
+    """A small JSONL input (written here) with a duplicate id, a record without abstract and a broken line."""
     lines = [
         {"id": "a1", "title": "Paper one", "abstract": "We evaluate on GSM8K."},
         {"id": "a2", "title": "Paper two", "abstract": "We also test on GSM8K."},
         {"id": "a1", "title": "Paper one again", "abstract": "Same id."},
-        {"id": "a3", "abstract": "No title here."},
+        {"id": "a3", "title": "No abstract here."},
     ]
     path = tmp_path / "papers.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines) + "{broken\n", encoding="utf-8")

@@ -32,7 +32,6 @@ import contextlib
 import csv
 import functools
 import json
-import os
 import re
 import types
 import typing
@@ -47,6 +46,7 @@ from pydantic import BaseModel
 
 from kg.errors import InputError
 from kg.graph.builder import build_graph, graph_to_data, node_label
+from kg.io.atomic import atomic_dir, atomic_file
 from kg.models import Claim, Edge, Entity, GraphData, NodeLabel, Paper
 
 ARRAY_DELIMITER = ";"
@@ -135,16 +135,9 @@ def _node_attrs(node: Paper | Entity | Claim) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def _atomic_text(path: Path) -> Iterator[TextIO]:
-    """A text file that appears at ``path`` only when the block ends without error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as f:
-            yield f
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    """A text file that appears at ``path`` only when the block ends without error (``kg.io.atomic``)."""
+    with atomic_file(path, "w", encoding="utf-8", newline="") as f:
+        yield f
 
 
 def _field_kind(model: type[BaseModel], name: str) -> str:
@@ -179,20 +172,28 @@ LIST_FIELDS = _list_fields()
 
 
 def _graphml_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-        for k, v in attrs.items()
-        if v is not None
-    }
+    """Attributes GraphML can hold: no ``None``, lists as JSON, no code point XML 1.0 refuses."""
+    out = {}
+    for k, v in attrs.items():
+        if v is None:
+            continue
+        if isinstance(v, list | dict):
+            v = json.dumps(v, ensure_ascii=False)
+        out[k] = _INVALID.sub("\ufffd", v) if isinstance(v, str) else v
+    return out
 
 
 def to_graphml_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy of ``G`` that GraphML can hold: no ``None``, lists as JSON, a ``labels`` attr."""
     H = nx.MultiDiGraph()
+
+    def xml_id(node: Any) -> Any:
+        return _INVALID.sub("\ufffd", node) if isinstance(node, str) else node
+
     for n, attrs in G.nodes(data=True):
-        H.add_node(n, **_graphml_attrs(attrs), labels=f":{attrs['label']}")
+        H.add_node(xml_id(n), **_graphml_attrs(attrs), labels=f":{attrs['label']}")
     for u, v, k, attrs in G.edges(keys=True, data=True):
-        H.add_edge(u, v, key=k, **_graphml_attrs(attrs))
+        H.add_edge(xml_id(u), xml_id(v), key=k, **_graphml_attrs(attrs))
     return H
 
 
@@ -302,8 +303,8 @@ def export_graphml(x: Exportable, path: str | Path) -> Path:
         with _atomic_text(path) as f:
             _write_graphml_stream(x, f)
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nx.write_graphml(to_graphml_graph(x), path, named_key_ids=True)
+    with atomic_file(path, "wb") as f:
+        nx.write_graphml(to_graphml_graph(x), f, named_key_ids=True)
     return path
 
 
@@ -457,24 +458,29 @@ def _edge_csv(files: _CsvFiles, edge: Edge) -> None:
     files.row(f"relationships_{edge_type}.csv", _EDGE_HEADER, cells)
 
 
+# The files an export writes: a folder holding only these is replaced whole by the next export.
+_CSV_EXPORT_FILE = re.compile(r"^(?:nodes|relationships)_\w+\.csv$")
+
+
 def export_csv(x: Exportable, directory: str | Path) -> list[Path]:
     """Write a graph or a store as CSV files for ``neo4j-admin database import``; returns the files.
 
     A store is streamed row by row. One file per node label and per edge type
     that has rows; load them into an empty database with the command of
     ``neo4j_admin_command``. List properties use ``;`` (neo4j-admin's default
-    array delimiter) between items.
+    array delimiter) between items. The files are written into a temporary folder
+    beside ``directory`` and moved in at the end (``kg.io.atomic.atomic_dir``): a
+    failed or killed export leaves the folder as it was.
     """
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     source = _as_source(x)
-    with contextlib.ExitStack() as stack:
-        files = _CsvFiles(directory, stack)
+    with atomic_dir(directory, _CSV_EXPORT_FILE) as tmp, contextlib.ExitStack() as stack:
+        files = _CsvFiles(tmp, stack)
         for node in _nodes(source):
             _node_csv(files, node)
         for edge in _merged_edges(source):
             _edge_csv(files, edge)
-    return files.written()
+    return [directory / f.name for f in files.written()]
 
 
 def neo4j_admin_command(directory: str | Path, database: str = "neo4j") -> str:

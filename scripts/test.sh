@@ -7,6 +7,7 @@
 #                            project name, a free port and a generated password;
 #   3. otherwise          -> scripts/neo4j-local with a temporary KG_NEO4J_HOME, a free
 #                            port and a generated password (needs Java 17 and Maven).
+# Before that it runs scripts/ensure-browser.sh (Chromium + chromedriver for tests/serve).
 # It exports NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE, runs
 # `python -m pytest` over the whole suite, stops what it started (also when the tests
 # fail or are interrupted) and exits with pytest's code. "No tests collected" (pytest's 5)
@@ -35,6 +36,9 @@ pick_python() {
 PY="$(pick_python)"
 "$PY" -c "import kg" 2>/dev/null \
   || { log "kg is not importable with $PY: run pip install -e \".[dev]\" in a virtualenv (or use .ci/run)"; exit 2; }
+
+# The explorer's browser tests (tests/serve) need headless Chromium and chromedriver.
+"$REPO/scripts/ensure-browser.sh" || { log "no browser for tests/serve (see scripts/ensure-browser.sh)"; exit 2; }
 
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 new_password() { "$PY" -c 'import secrets; print("kg-" + secrets.token_urlsafe(18))'; }

@@ -80,7 +80,7 @@ def default_import_command() -> list[str]:
     if not script.is_file():
         raise Neo4jError(
             f"kg load --bulk: no import command: set {IMPORT_COMMAND_ENV} to a command that imports a CSV folder "
-            "(given as its last argument) into the stopped database and starts it again, "
+            "(its first argument; import options follow) into the stopped database and starts it again, "
             "e.g. 'scripts/neo4j-local import' of a kg checkout"
         )
     return [str(script), "import"]

@@ -42,6 +42,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kg.errors import QueryError
 from kg.query import QUERIES
+from kg.query.registry import DEFAULT_QUERY_LIMIT
 from kg.serve import data
 from kg.serve.render import SERVER_CSP, render_page, static_dir
 from kg.store.embedded import Store, open_store
@@ -131,6 +132,20 @@ def _query_args(request: Request, name: str) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items() if k in params}
 
 
+def _limit(request: Request) -> int:
+    """The ``limit`` parameter, as ``kg query --limit`` (0: all rows; default ``DEFAULT_QUERY_LIMIT``).
+
+    Raises:
+        QueryError: not a whole number of 0 or more.
+    """
+    text = request.query_params.get("limit", "")
+    if text == "":
+        return DEFAULT_QUERY_LIMIT
+    if not text.isdigit():
+        raise QueryError(f"limit must be a whole number of 0 or more (0: all rows), not {text!r}")
+    return int(text)
+
+
 def create_app(store_path: str | Path) -> Starlette:
     """The explorer app over the store at ``store_path`` (checked now: a missing store fails here).
 
@@ -194,10 +209,11 @@ def create_app(store_path: str | Path) -> Starlette:
             return _error(f"unknown query {name!r}; known queries: {', '.join(QUERIES)}", 404)
         args = _query_args(request, name)
         context: dict[str, Any] = {"kind": "query", "title": name, "spec": QUERIES[name], "args": args,
-                                   "rows": None, "message": None}
+                                   "rows": None, "message": None, "limit": DEFAULT_QUERY_LIMIT, "more": False}
         if any(args.values()):
             try:
-                context["rows"] = data.run_named_query(store, name, args)
+                context["limit"] = _limit(request)
+                context["rows"], context["more"] = data.run_named_query(store, name, args, context["limit"])
             except QueryError as e:
                 context["message"] = str(e)
                 return _html("query.html", context, 400)
@@ -208,9 +224,12 @@ def create_app(store_path: str | Path) -> Starlette:
         if name not in QUERIES:
             return _json({"error": f"unknown query {name!r}; known queries: {', '.join(QUERIES)}"}, 404)
         try:
-            return _json(data.run_named_query(store, name, _query_args(request, name)))
+            rows, more = data.run_named_query(store, name, _query_args(request, name), _limit(request))
         except QueryError as e:
             return _json({"error": str(e)}, 400)
+        response = _json(rows)
+        response.headers["x-kg-rows-left-out"] = "true" if more else "false"
+        return response
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from kg.errors import QueryError
 from kg.models import EdgeType, EntityType, NodeLabel, normalize_name
 from kg.query import StoreBackend, query
+from kg.query.registry import DEFAULT_QUERY_LIMIT
 
 if TYPE_CHECKING:
     from kg.store.embedded import Store
@@ -383,11 +384,11 @@ def entity_page(store: Store, ident: str) -> dict[str, Any] | None:
         "SELECT count(DISTINCT paper_id) FROM mentions WHERE entity_id = ?", (ident,)
     ).fetchone()[0]
     if entity["type"] == EntityType.DATASET.value:
-        rows = query(store, "leaderboard", dataset=ident)
-        page["leaderboard"] = {"rows": rows[:TABLE_ROWS], "total": len(rows)}
+        rows = query(store, "leaderboard", limit=TABLE_ROWS + 1, dataset=ident)
+        page["leaderboard"] = {"rows": rows[:TABLE_ROWS], "more": len(rows) > TABLE_ROWS}
     if entity["type"] in (EntityType.METHOD.value, EntityType.MODEL.value):
-        rows = query(store, "benchmarks-of", entity=ident)
-        page["benchmarks"] = {"rows": rows[:TABLE_ROWS], "total": len(rows)}
+        rows = query(store, "benchmarks-of", limit=TABLE_ROWS + 1, entity=ident)
+        page["benchmarks"] = {"rows": rows[:TABLE_ROWS], "more": len(rows) > TABLE_ROWS}
     page["graph"] = neighbourhood(store, entity)
     return page
 
@@ -476,10 +477,18 @@ def _paper_claims(store: Store, ident: str) -> list[dict[str, Any]]:
     return claims
 
 
-def run_named_query(store: Store, name: str, args: dict[str, str]) -> list[dict[str, Any]]:
-    """The rows of ``kg query NAME ... --json`` for the given arguments (empty ones left out).
+def run_named_query(
+    store: Store, name: str, args: dict[str, str], limit: int = DEFAULT_QUERY_LIMIT
+) -> tuple[list[dict[str, Any]], bool]:
+    """The rows ``kg query NAME ... --limit LIMIT --json`` prints, and whether rows were left out.
+
+    ``limit`` 0 means all rows, as for ``kg query``.
 
     Raises:
         QueryError: as ``kg.query.run_query``.
     """
-    return query(store, name, **{k: v for k, v in args.items() if v not in (None, "")})
+    given = {k: v for k, v in args.items() if v not in (None, "")}
+    rows = query(store, name, limit=limit + 1 if limit else None, **given)
+    if limit and len(rows) > limit:
+        return rows[:limit], True
+    return rows, False

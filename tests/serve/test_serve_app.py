@@ -158,3 +158,18 @@ def test_cli_serve_refuses_a_missing_store(tmp_path):
     done = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "none"), "--port", "0"])
     assert done.exit_code == 1
     assert "no kg store" in done.output
+
+
+def test_json_endpoint_limits_rows_as_kg_query_limit(client, explorer_store):
+    printed = CliRunner().invoke(
+        cli, ["query", "neighbors", "GSM8K", "--limit", "3", "--store", str(explorer_store), "--json"]
+    )
+    assert printed.exit_code == 0, printed.output
+    response = client.get("/api/query/neighbors", params={"entity": "GSM8K", "limit": "3"})
+    assert response.json() == json.loads(printed.stdout) and len(response.json()) == 3
+    assert response.headers["x-kg-rows-left-out"] == "true"
+    everything = client.get("/api/query/neighbors", params={"entity": "GSM8K", "limit": "0"})
+    assert len(everything.json()) > 3 and everything.headers["x-kg-rows-left-out"] == "false"
+    assert client.get("/api/query/neighbors", params={"entity": "GSM8K", "limit": "-1"}).status_code == 400
+    page = client.get("/query/neighbors", params={"entity": "GSM8K", "limit": "3"}).text
+    assert "3 rows: the first 3" in page

@@ -38,8 +38,9 @@
         { selector: "node:selected", style: { "border-color": "#d00", "border-width": 3 } }
       ],
       layout: { name: "concentric", concentric: function (n) { return n.data("ring"); },
-                levelWidth: function () { return 1; }, minNodeSpacing: 18, animate: false }
+                levelWidth: function () { return 1; }, minNodeSpacing: 22, animate: false }
     });
+    if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }  // a small graph is not blown up to the frame
     cy.on("tap", "node", function (evt) {
       var href = evt.target.data("href");
       if (href) { window.location.assign(href); }

@@ -759,16 +759,23 @@ def cypher(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run an ad-hoc read-only Cypher statement on Neo4j."""
+    """Run an ad-hoc read-only Cypher statement on Neo4j.
+
+    Neo4j plans the statement first (EXPLAIN) and it runs only when Neo4j classifies
+    it as read-only and it uses no LOAD CSV, no administration or transaction command
+    and no procedure outside db.labels, db.relationshipTypes, db.propertyKeys,
+    db.schema.* and db.index.fulltext.query*; then in a read transaction.
+    """
     with _user_errors():
-        from kg.store.neo4j import Neo4jSettings, connect, run_read
+        from kg.query.readonly import run_read_only
+        from kg.store.neo4j import Neo4jSettings, connect
 
         params = dict(_parse_param(p) for p in param or [])
         settings = Neo4jSettings.from_env()
         with connect(settings) as driver:
             if store is not None:
                 _check_mirror(driver, store, settings.database)
-            rows = run_read(driver, statement, params, settings.database)
+            rows = run_read_only(driver, statement, params, settings.database)
     columns = list(rows[0]) if rows else []
     _print_rows(rows, columns, as_json)
 

@@ -49,13 +49,15 @@ from neo4j import exceptions as driver_errors
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 import kg
-from kg.errors import Neo4jError, SchemaError, StoreError
+from kg.errors import Neo4jError, SchemaError, StoreError, redact
 from kg.models import Claim, Edge, EdgeType, Entity, EntityType, GraphData, NodeLabel, Paper, normalize_name
 
 if TYPE_CHECKING:
     from kg.store.embedded import Store
 
 CONNECT_TIMEOUT = 10.0
+RETRY_TIME = 5.0  # seconds a transaction is retried on a lost connection (the driver's default is 30)
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 ACCESS_MODE_CODE = "Neo.ClientError.Statement.AccessMode"
 Progress = Callable[[int, int], None]
 
@@ -241,16 +243,22 @@ def connect(settings: Neo4jSettings, *, timeout: float = CONNECT_TIMEOUT) -> neo
     Raises:
         Neo4jError: the URI is malformed, the server cannot be reached, or it refuses the login.
     """
-    uri, user = settings.uri, settings.username
+    uri, user = redact(settings.uri), settings.username
+    scheme = settings.uri.split("://", 1)[0].lower() if "://" in settings.uri else ""
+    if scheme not in BOLT_SCHEMES:
+        hint = " (http:// is the address of Neo4j Browser; Bolt listens on port 7687)" if scheme.startswith("http") else ""
+        raise Neo4jError(f"NEO4J_URI {uri!r} is not a Bolt address: use bolt://HOST:7687 or neo4j://HOST:7687{hint}")
     try:
         driver = neo4j.GraphDatabase.driver(
-            uri,
+            settings.uri,
             auth=(user, settings.password.get_secret_value()),
             connection_timeout=timeout,
             connection_acquisition_timeout=timeout,
+            # a lost server fails a transaction after this long, not after the driver's 30 s of retries
+            max_transaction_retry_time=RETRY_TIME,
         )
     except (ValueError, driver_errors.ConfigurationError) as e:
-        raise Neo4jError(f"invalid Neo4j URI {uri!r}: {e}") from e
+        raise Neo4jError(f"invalid Neo4j URI {uri!r}: {redact(str(e))}") from e
     try:
         driver.verify_connectivity()
     except driver_errors.AuthError as e:
@@ -260,7 +268,12 @@ def connect(settings: Neo4jSettings, *, timeout: float = CONNECT_TIMEOUT) -> neo
         ) from e
     except (driver_errors.DriverError, driver_errors.Neo4jError, OSError) as e:
         driver.close()
-        reason = " ".join(str(e).split())  # one line: the driver's messages span several
+        reason = redact(" ".join(str(e).split()))  # one line: the driver's messages span several
+        if "AuthenticationRateLimit" in str(getattr(e, "code", "")) or "AuthenticationRateLimit" in reason:
+            raise Neo4jError(
+                f"Neo4j at {uri} refuses logins for a while after too many failed attempts for user {user!r}: "
+                f"wait, then check NEO4J_USERNAME and NEO4J_PASSWORD"
+            ) from e
         raise Neo4jError(f"cannot reach Neo4j at {uri} (is it running? scripts/neo4j-local start): {reason}") from e
     return driver
 

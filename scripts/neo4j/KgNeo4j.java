@@ -46,6 +46,7 @@ public final class KgNeo4j {
             fail("NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum password length)");
         }
         Files.createDirectories(home.resolve("run"));
+        Files.createDirectories(home.resolve("import"));
 
         long t0 = System.nanoTime();
         DatabaseManagementService setup = builder(home, port, pageCache, false).build();
@@ -100,6 +101,10 @@ public final class KgNeo4j {
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "1 files")
+                // LOAD CSV reads no host file (file:///etc/passwd, /proc/self/environ) and
+                // only the import folder of this home (kg cypher refuses LOAD CSV as well).
+                .setConfig(GraphDatabaseSettings.allow_file_urls, false)
+                .setConfig(GraphDatabaseSettings.load_csv_file_url_root, home.resolve("import"))
                 // Netty's graceful shutdown otherwise idles 5 s per event loop group after the
                 // databases are already closed; stop would take 10 s for nothing.
                 .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)

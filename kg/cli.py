@@ -784,7 +784,7 @@ def cypher(
 
 
 def _explorer_missing(e: ImportError) -> KGError:
-    return KGError(f"the explorer needs the serve extra ({e.name} is missing): pip install \"kg[serve]\"")
+    return KGError(f"the explorer cannot start: {e.name} is missing (a broken kg install: pip install kg again)")
 
 
 @app.command(

@@ -1,8 +1,7 @@
 """The kg explorer: ``kg serve`` (a read-only web app) and ``kg view`` (one page as a self-contained file).
 
-Needs the ``serve`` extra (``pip install "kg[serve]"``): Starlette, Jinja2 and
-uvicorn. The graph drawing is cytoscape.js, vendored under ``static/vendor``
-with its license.
+Built on Starlette, Jinja2 and uvicorn (dependencies of kg). The graph drawing
+is cytoscape.js, vendored under ``static/vendor`` with its license.
 
 Example:
     >>> from kg.serve import create_app, write_view  # doctest: +SKIP

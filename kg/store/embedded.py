@@ -712,7 +712,7 @@ def paper_rows(link: PaperLink) -> PaperRows:
 
 
 def _extraction_json(ex: Extraction) -> str:
-    return json.dumps(ex.model_dump(mode="json", exclude={"id", "title", "abstract"}), ensure_ascii=False)
+    return ex.model_dump_json(exclude={"id", "title", "abstract"})  # pydantic-core's serializer: 5x json.dumps
 
 
 # ------------------------------------------------------------------ open / create

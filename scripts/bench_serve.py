@@ -10,7 +10,7 @@ timed in the same run (the HTTP round trip and the server's fixed cost).
 Targets (issue 13): < 300 ms a page on the seed store, < 1 s on a 100k-paper store.
 
 Example:
-    .venv/bin/python scripts/bench_serve.py --store /tmp/seed --runs 10
+    .venv/bin/python scripts/bench_serve.py --store /tmp/seed --runs 10 --entity dataset:gsm8k
     nice -n 10 .venv/bin/python scripts/bench_serve.py --store /tmp/clean100k --json
 """
 
@@ -34,7 +34,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def pages(store_path: Path) -> dict[str, str]:
+def pages(store_path: Path, extra: list[str]) -> dict[str, str]:
     from kg.store import open_store
 
     with open_store(store_path) as store:
@@ -51,7 +51,9 @@ def pages(store_path: Path) -> dict[str, str]:
         paper = conn.execute("SELECT paper_id FROM claims ORDER BY paper_id DESC LIMIT 1").fetchone()[0]
         name = store.entity(dataset).name
     q = quote(name)
+    named = {f"entity {ident}": f"/entity/{quote(ident, safe=':')}" for ident in extra}
     return {
+        **named,
         "home": "/",
         "search": f"/search?q={q}",
         "suggest": f"/api/suggest?q={quote(name[:2])}",
@@ -79,9 +81,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--entity", action="append", default=[], help="also time this entity's page (an id)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args()
-    targets = pages(args.store)
+    targets = pages(args.store, args.entity)
     port = free_port()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(args.store), "--port", str(port)],
@@ -118,9 +121,10 @@ def main() -> None:
                           "pages": results}, indent=1))
         return
     print(f"store {args.store}: server ready in {startup:.2f} s; {args.runs} runs a page after one warm-up")
-    print(f"{'page':24} {'median ms':>10} {'max ms':>8} {'server ms':>10} {'x baseline':>10}  path")
+    width = max(len(label) for label in results)
+    print(f"{'page':{width}} {'median ms':>10} {'max ms':>8} {'server ms':>10} {'x baseline':>10}  path")
     for label, row in results.items():
-        print(f"{label:24} {row['median_ms']:>10} {row['max_ms']:>8} {row['server_ms']:>10} "
+        print(f"{label:{width}} {row['median_ms']:>10} {row['max_ms']:>8} {row['server_ms']:>10} "
               f"{row['x_baseline']:>10}  {row['path']}")
 
 

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -893,6 +894,8 @@ def fresh_store(path: str | Path | None = None) -> Iterator[Store]:
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.close()
         _retire(path / DB_FILE)
+        with contextlib.suppress(OSError):  # a rebuilt store keeps the permissions of the one it replaces
+            os.chmod(tmp, stat.S_IMODE((path / DB_FILE).stat().st_mode))
         os.replace(tmp, path / DB_FILE)
     except BaseException:
         with contextlib.suppress(sqlite3.Error):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from kg.errors import QueryError
 from kg.models import EdgeType, EntityType, NodeLabel, normalize_name
 from kg.query import StoreBackend, query
-from kg.query.registry import DEFAULT_QUERY_LIMIT
+from kg.query.registry import DEFAULT_QUERY_LIMIT, PAPER_EDGES
 
 if TYPE_CHECKING:
     from kg.store.embedded import Store
@@ -225,24 +225,109 @@ def _node(ident: str, label: str, name: str, ring: int) -> dict[str, Any]:
             "color": COLORS.get(label, "#cccccc"), "ring": ring}
 
 
+def _newest_linked_papers(store: Store, center: str, n: int) -> list[str]:
+    """The ``n`` newest papers (largest ids) with an edge to ``center``, as ``neighbors`` orders them.
+
+    A rare entity's papers come from the ``edges (target, type)`` index; a common
+    one's from its ``mentions`` index walked newest first, checking each paper's
+    edges, which stops after ``n`` papers instead of reading all of them.
+    """
+    edges = store.conn.execute("SELECT count(*) FROM edges WHERE target = ?", (center,)).fetchone()[0]
+    if edges <= _DENSE:
+        return [r[0] for r in store.conn.execute(
+            "SELECT DISTINCT source FROM edges WHERE target = ? AND source_label = ? ORDER BY source DESC LIMIT ?",
+            (center, PAPER, n),
+        )]
+    out: list[str] = []
+    cursor = store.conn.execute(
+        "SELECT DISTINCT paper_id FROM mentions WHERE entity_id = ? ORDER BY paper_id DESC", (center,)
+    )
+    while len(out) < n:
+        batch = [r[0] for r in cursor.fetchmany(_MENTION_BATCH)]
+        if not batch:
+            break
+        linked = {r[0] for r in store.conn.execute(
+            # "+target": look each paper up in the source index, not the hub's whole target range
+            f"SELECT DISTINCT source FROM edges WHERE source IN ({','.join('?' * len(batch))}) AND +target = ?",
+            (*batch, center),
+        )}
+        out += [p for p in batch if p in linked]
+    return out[:n]
+
+
+def _partners(store: Store, center: str, n: int) -> list[str]:
+    """Entities ``center`` is EVALUATED_ON with (either way), most papers first, then id: ``neighbors``' order."""
+    counts: Counter[str] = Counter()
+    for end, other in (("source", "target"), ("target", "source")):
+        counts.update(dict(store.conn.execute(
+            f"SELECT {other}, count(*) FROM edges WHERE {end} = ? AND type = ? GROUP BY {other}",
+            (center, EdgeType.EVALUATED_ON.value),
+        ).fetchall()))
+    return [x for x, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:n]]
+
+
+def _neighbour_rows(store: Store, center: str, n: int) -> tuple[list[dict[str, Any]], list[str], bool]:
+    """Rows as the ``neighbors`` query gives them, for the ``n`` newest papers and ``n`` first partners only.
+
+    The graph keeps at most ``n`` nodes besides the centre, and what it keeps
+    from the query's rows only ever comes from these, so the graph is the one
+    the whole query would give, read in a bounded time. Also returns whether the
+    entity has more papers or partners than were read, and the partners most papers first.
+    """
+    papers = _newest_linked_papers(store, center, n + 1)
+    partners = _partners(store, center, n + 1)
+    more = len(papers) > n or len(partners) > n
+    papers, partners = papers[:n], partners[:n]
+    found: set[tuple[str, str, str]] = set()
+    if papers:
+        marks = ",".join("?" * len(papers))
+        found |= {(r[0], r[1], "") for r in store.conn.execute(
+            f"SELECT source, type FROM edges WHERE +target = ? AND source IN ({marks})", (center, *papers)
+        )}
+        found |= {(r[2], r[1], r[0]) for r in store.conn.execute(
+            f"SELECT source, type, target FROM edges WHERE source IN ({marks}) "
+            f"AND type IN ({','.join('?' * len(PAPER_EDGES))}) AND target != ?",
+            (*papers, *PAPER_EDGES, center),
+        )}
+    found |= {(x, EdgeType.EVALUATED_ON.value, "") for x in partners}
+    nodes = _labels(store, {node for node, _, _ in found})
+    rows = [{**nodes[node], "relation": relation, "via": via} for node, relation, via in found if node in nodes]
+    rows.sort(key=lambda r: (r["via"], r["label"], r["id"], r["relation"]))
+    return rows, [x for x in partners if x in nodes], more
+
+
+def _labels(store: Store, ids: set[str]) -> dict[str, dict[str, Any]]:
+    """``{id: {"id", "label", "name"}}`` of entities and papers (a paper's name is its title)."""
+    items = sorted(ids)
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(items), 500):
+        chunk = items[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in store.conn.execute(f"SELECT id, type, name FROM entities WHERE id IN ({marks})", chunk):
+            out[r[0]] = {"id": r[0], "label": r[1], "name": r[2]}
+        for r in store.conn.execute(f"SELECT id, title FROM papers WHERE id IN ({marks})", chunk):
+            out.setdefault(r[0], {"id": r[0], "label": PAPER, "name": r[1]})
+    return out
+
+
 def neighbourhood(store: Store, entity: dict[str, Any], limit: int = GRAPH_LIMIT) -> dict[str, Any]:
-    """The graph around an entity, from the ``neighbors`` query, at most ``limit`` nodes.
+    """The graph around an entity: the rows of the ``neighbors`` query, at most ``limit`` nodes.
 
     Kept in this order until ``limit``: the entity, its newest papers (up to
     ``GRAPH_PAPERS``), the entities it is EVALUATED_ON with (up to
-    ``GRAPH_PARTNERS``), the entities that share most kept papers with it, then
+    ``GRAPH_PARTNERS``, most papers first), the entities that share most kept papers with it, then
     the remaining papers and partners. An edge is drawn when both ends are kept.
+    The rows are read for the newest ``limit - 1`` papers and partners only
+    (``_neighbour_rows``), which is all this choice can keep.
 
     Returns:
-        ``{"nodes", "edges", "shown", "total", "limit"}``; ``total`` counts the
-        distinct neighbours the query gave (itself bounded, see ``kg query --help``).
+        ``{"nodes", "edges", "shown", "more", "limit"}``; ``more`` says whether
+        neighbours were left out.
     """
     center = entity["id"]
-    rows = query(store, "neighbors", entity=center)
+    rows, partners, more = _neighbour_rows(store, center, limit - 1)
     info = {r["id"]: r for r in rows}
     papers = sorted({r["id"] for r in rows if r["via"] == "" and r["label"] == PAPER}, reverse=True)
-    partners = [r["id"] for r in rows if r["via"] == "" and r["relation"] == EdgeType.EVALUATED_ON.value]
-    partners = list(dict.fromkeys(partners))
     budget = limit - 1
     kept_papers = papers[: min(GRAPH_PAPERS, budget)]
     kept_partners = partners[: min(GRAPH_PARTNERS, budget - len(kept_papers))]
@@ -273,7 +358,7 @@ def neighbourhood(store: Store, entity: dict[str, Any], limit: int = GRAPH_LIMIT
         "nodes": nodes,
         "edges": [{"source": s, "target": t, "label": label} for s, t, label in sorted(edges)],
         "shown": len(nodes) - 1,
-        "total": len(info),
+        "more": more or len(info) > len(kept),
         "limit": limit,
     }
 
@@ -291,8 +376,9 @@ def paper_graph(store: Store, paper: dict[str, Any], links: list[dict[str, Any]]
             nodes.append(_node(link["target"], link["label"], link["name"], 1))
         edges.append({"source": paper["id"], "target": link["target"], "label": link["type"]})
     unique = {(e["source"], e["target"], e["label"]): e for e in edges}
-    return {"nodes": nodes, "edges": list(unique.values()), "shown": len(nodes) - 1, "total": len(
-        {link["target"] for link in links}), "limit": GRAPH_LIMIT}
+    more = len({link["target"] for link in links}) > len(nodes) - 1
+    return {"nodes": nodes, "edges": list(unique.values()), "shown": len(nodes) - 1, "more": more,
+            "limit": GRAPH_LIMIT}
 
 
 # ------------------------------------------------------------------ pages

@@ -123,10 +123,27 @@ def test_view_file_is_self_contained_and_allows_only_its_own_scripts(explorer_st
     assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";")[0]
 
 
+def test_neighbourhood_is_the_neighbors_query_within_the_bound(store):
+    """Every entity: the graph holds all of ``kg query neighbors`` when it fits, else 60 of them, edges among them."""
+    for (ident,) in store.conn.execute("SELECT id FROM entities").fetchall():
+        rows = store.query("neighbors", entity=ident, limit=None)
+        expected = {ident} | {r["id"] for r in rows}
+        relations = {(r["id"], r["relation"]) for r in rows} | {(r["via"], r["relation"]) for r in rows}
+        graph = neighbourhood(store, entity_row(store, ident))
+        nodes = {n["id"] for n in graph["nodes"]}
+        if len(expected) <= GRAPH_LIMIT:
+            assert nodes == expected and not graph["more"], ident
+        else:
+            assert len(nodes) == GRAPH_LIMIT and nodes < expected and graph["more"], ident
+        for edge in graph["edges"]:
+            assert {edge["source"], edge["target"]} <= nodes
+            assert (edge["source"], edge["label"]) in relations or (edge["target"], edge["label"]) in relations
+
+
 def test_neighbourhood_is_bounded(store):
     hub = entity_row(store, "method:reinforcement-learning")
     graph = neighbourhood(store, hub)
-    assert len(graph["nodes"]) == GRAPH_LIMIT < graph["total"] + 1
+    assert len(graph["nodes"]) == GRAPH_LIMIT and graph["more"]
     kept = {n["id"] for n in graph["nodes"]}
     assert all(e["source"] in kept and e["target"] in kept for e in graph["edges"])
     small = neighbourhood(store, hub, limit=10)
@@ -173,3 +190,14 @@ def test_json_endpoint_limits_rows_as_kg_query_limit(client, explorer_store):
     assert client.get("/api/query/neighbors", params={"entity": "GSM8K", "limit": "-1"}).status_code == 400
     page = client.get("/query/neighbors", params={"entity": "GSM8K", "limit": "3"}).text
     assert "3 rows: the first 3" in page
+
+
+def test_neighbourhood_is_the_same_when_papers_come_from_the_mentions_walk(store, monkeypatch):
+    """A common entity's newest papers come from its mentions, a rare one's from its edges: same graph."""
+    from kg.serve import data
+
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM entities ORDER BY id").fetchall()]
+    by_edges = [neighbourhood(store, entity_row(store, i)) for i in ids]
+    monkeypatch.setattr(data, "_DENSE", 0)
+    by_mentions = [neighbourhood(store, entity_row(store, i)) for i in ids]
+    assert by_mentions == by_edges

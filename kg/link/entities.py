@@ -13,7 +13,13 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from kg.link.names import forms_agree, is_acronym, short_forms
+from kg.link.names import (
+    at_metric_name,
+    forms_agree,
+    is_acronym,
+    short_forms,
+    variant_key,
+)
 from kg.models import EntityType, Extraction, normalize_name
 
 AliasTable = Mapping[tuple[EntityType, str], str]
@@ -82,8 +88,10 @@ def _resolve_canonical(
     names its group: "Llama" must not turn "Llama-3.2-3B" into the family.
     """
     for form in forms:
-        if form not in short and (type_, normalize_name(form)) in table:
-            return table[(type_, normalize_name(form))]
+        if form not in short:
+            found = _lookup(type_, form, table)
+            if found is not None:
+                return found
     longs = [f for f in forms if f not in short]
     for form in forms:
         skey = normalize_name(form)
@@ -93,6 +101,21 @@ def _resolve_canonical(
         known = [k for k in inverse.get((type_, canonical), []) if len(k) > len(skey) + 2]
         if not longs or not known or any(forms_agree(lf, k) for lf in longs for k in known):
             return canonical
+    return None
+
+
+def _lookup(type_: EntityType, form: str, table: AliasTable) -> str | None:
+    """The canonical of a long form: by its key, else by its variant key (a plural, "training"
+    for "learning"), else for an ``X@k`` metric the spelling of a known one of its family."""
+    for key in dict.fromkeys((normalize_name(form), variant_key(type_, form))):
+        if (type_, key) in table:
+            return table[(type_, key)]
+    if type_ is EntityType.METRIC and "@" in form:
+        prefix = form.partition("@")[0]
+        for probe in ("1", "k"):
+            name = at_metric_name(form, table.get((type_, normalize_name(f"{prefix}@{probe}"))))
+            if name is not None:
+                return name
     return None
 
 

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from difflib import SequenceMatcher
 
-from kg.models import normalize_name
+from kg.models import EntityType, normalize_name
+from kg.nlp import lexicon as lx
 
 # A token of letters, digits and hyphens/dots without spaces, up to 12 chars.
 _ACRONYM_SHAPE = re.compile(r"^[^\W\d_][\w.\-+&\\]{1,11}$")
@@ -23,6 +24,93 @@ _MIN_TRUNCATION = 2
 # of their keys ("optimization" / "optimisation"); distinct expansions such
 # as "transfer learning" / "triplet loss" score far below.
 AGREEMENT_RATIO = 0.85
+
+
+# Types whose names papers pluralize ("Transformers", "win rates", "Long CoTs") without naming
+# another thing; dataset and model names keep a final "s" ("Natural Questions", "GPT-4s" is rare).
+_PLURAL_TYPES = frozenset({EntityType.METHOD, EntityType.METRIC, EntityType.TASK})
+_KEEP_S = ("ss", "us", "is", "ics", "ous", "sis")
+_AT_METRIC = re.compile(r"([A-Za-z]+)@(\w+)")
+
+
+def singular(word: str) -> str:
+    """The singular of a name's last word: "Transformers" -> "Transformer", "CoTs" -> "CoT",
+    "policies" -> "policy"; words whose "s" is not a plural ending ("loss", "dynamics",
+    "analysis") and words under four letters are kept.
+
+    Example:
+        >>> [singular(w) for w in ("Transformers", "rates", "CoTs", "policies", "loss", "dynamics", "LLMs")]
+        ['Transformer', 'rate', 'CoT', 'policy', 'loss', 'dynamics', 'LLM']
+    """
+    if len(word) < 4 or not word.endswith("s") or not word[:-1].replace("-", "").isalnum():
+        return word
+    low = word.lower()
+    if low.endswith(_KEEP_S):
+        return word
+    if low.endswith("ies") and len(word) > 4:
+        return word[:-3] + ("Y" if word[-4].isupper() else "y")
+    if low.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def variant_key(type_: EntityType, form: str) -> str:
+    """The merge key of a surface form: ``normalize_name`` of the form with the variants of one
+    name made equal.
+
+    - case, hyphens and spaces (``normalize_name``): "PASS@80" / "pass@80";
+    - for methods, metrics and tasks, the plural of the last word: "Transformers" / "Transformer",
+      "win rates" / "win rate", "Long CoTs" / "Long CoT";
+    - for methods, a last word that names the same technique as "learning"
+      (``learning_heads`` of the lexicon): "multi-task training" / "multi-task learning".
+    - for models, a slash-list of versions keys as its first model: "GPT2/3/4" / "GPT2".
+
+    Example:
+        >>> variant_key(EntityType.METHOD, "Transformers") == variant_key(EntityType.METHOD, "transformer")
+        True
+        >>> variant_key(EntityType.DATASET, "Natural Questions") == variant_key(EntityType.DATASET, "Natural Question")
+        False
+    """
+    type_ = EntityType(type_)
+    if type_ is EntityType.MODEL:
+        return normalize_name(first_of_versions(form))
+    if type_ not in _PLURAL_TYPES:
+        return normalize_name(form)
+    words = form.split()
+    if not words:
+        return normalize_name(form)
+    last = singular(words[-1])
+    if type_ is EntityType.METHOD and len(words) > 1 and last.lower() in lx.LEARNING_HEADS:
+        last = "learning"
+    return normalize_name(" ".join([*words[:-1], last]))
+
+
+_VERSION_LIST = re.compile(r"(?<=\d)(?:/\d+(?:\.\d+)*[a-z]?)+$")
+
+
+def first_of_versions(form: str) -> str:
+    """The first model of a slash-list of versions ("GPT2/3/4" is GPT2 and more); a slash after
+    a letter is part of one name ("ViT-L/14").
+
+    Example:
+        >>> first_of_versions("GPT2/3/4"), first_of_versions("Llama-3.1/3.2"), first_of_versions("ViT-L/14")
+        ('GPT2', 'Llama-3.1', 'ViT-L/14')
+    """
+    return _VERSION_LIST.sub("", form)
+
+
+def at_metric_name(form: str, known: str | None) -> str | None:
+    """The conventional spelling of an ``X@k`` metric from a known one of its family:
+    "PASS@80" with "pass@1" known is "pass@80".
+
+    Example:
+        >>> at_metric_name("PASS@80", "pass@1"), at_metric_name("nDCG@5", None)
+        ('pass@80', None)
+    """
+    m, k = _AT_METRIC.fullmatch(form), _AT_METRIC.fullmatch(known or "")
+    if m is None or k is None or m.group(1).lower() != k.group(1).lower():
+        return None
+    return f"{k.group(1)}@{m.group(2)}"
 
 
 def is_acronym(form: str) -> bool:

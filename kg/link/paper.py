@@ -14,9 +14,9 @@ only (``group_key``):
    too many things, so such a group is keyed by its expansion;
 3. else the group's most mentioned long form (first mentioned on a tie).
 
-Outside the alias table the id is ``type:normalize_name(form)``, so spellings
-that differ only in case, hyphens or spaces ("Zorp-Bench", "ZorpBench") are one
-node. Groups of different papers with one id are one node; its display name is
+Outside the alias table the id is ``type:variant_key(form)`` (kg.link.names), so
+spellings that differ only in case, hyphens or spaces ("Zorp-Bench", "ZorpBench"),
+and for methods, metrics and tasks in a plural ("win rates") are one node. Groups of different papers with one id are one node; its display name is
 chosen from every form seen (``entity_from_forms``) and may change as papers
 are added, its id never does.
 """
@@ -28,9 +28,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from kg.link.edges import EVALUATED_ON_EXTRACTOR, PaperIndex, claim_nodes, claim_references, role_edges
-from kg.link.entities import AliasTable, Key, LocalEntity, local_entities, synthetic_entity
-from kg.link.names import alias_list, is_acronym, pick_name
+from kg.link.edges import (
+    EVALUATED_ON_EXTRACTOR,
+    PaperIndex,
+    claim_nodes,
+    claim_references,
+    role_edges,
+)
+from kg.link.entities import (
+    AliasTable,
+    Key,
+    LocalEntity,
+    local_entities,
+    synthetic_entity,
+)
+from kg.link.names import alias_list, is_acronym, pick_name, variant_key
 from kg.link.stats import DroppedRole
 from kg.models import (
     Claim,
@@ -45,7 +57,6 @@ from kg.models import (
     entity_id,
     normalize_name,
 )
-
 
 # Acronyms shorter than this (in key characters) do not key a group that spells them out.
 _MIN_KEY_ACRONYM = 3
@@ -98,7 +109,7 @@ def id_for(type_: EntityType, canonical: str | None, form: str) -> str:
     """
     if canonical is not None:
         return entity_id(type_, canonical)
-    key = normalize_name(form)
+    key = variant_key(type_, form)
     if not key:
         key = "x" + hashlib.sha1(form.encode("utf-8")).hexdigest()[:12]
     return f"{EntityType(type_).value.lower()}:{key}"
@@ -124,7 +135,7 @@ def entity_from_forms(
         name = canonical
     else:
         key = ident.partition(":")[2]
-        matching = [f for f in forms if normalize_name(f) == key]
+        matching = [f for f in forms if variant_key(type_, f) == key]
         name = pick_name(matching or list(forms), papers, mentions)
     return Entity(id=ident, type=type_, name=name, aliases=alias_list(name, forms, papers, mentions))
 

@@ -50,6 +50,20 @@ def _is_generic(form: str) -> bool:
     return len(words) > 1 and words[-1] in GENERIC_HEADS
 
 
+def _is_description(form: str) -> bool:
+    """A dataset alias that describes the data rather than naming it: a phrase of three or more
+    ordinary words in sentence case ("Grade school math word problems"); a name capitalizes its
+    words or holds a digit ("Grade School Math 8K").
+
+    Example:
+        >>> _is_description("Grade school math word problems"), _is_description("Natural Questions")
+        (True, False)
+    """
+    words = form.split()
+    return (len(words) >= 3 and words[0][:1].isupper() and words[0][1:].islower()
+            and all(w.isalpha() and w.islower() for w in words[1:]))
+
+
 def _camel_word(form: str) -> bool:
     """A short one-word name with inner capitals ("MiniMax", "MuTual"): written only that way,
     while its lower-case form is an ordinary word ("minimax", "mutual")."""
@@ -70,6 +84,8 @@ def pattern_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
         for base in (f.strip() for f in [data["name"], *data.get("aliases", [])]):
             # a variant is as case-sensitive as the form it comes from ("ALIGN" and "ALIGNs", not "aligns")
             base_strict = strict or (len(base) <= 5 and any(c.isupper() for c in base)) or _camel_word(base)
+            if str(data["type"]) == "Dataset" and _is_description(base):
+                continue
             for form in written_variants(base, str(data["type"])):
                 if not form or form in seen or _is_generic(form):
                     continue

@@ -154,6 +154,12 @@ NOT_METRIC_MODIFIERS = _LEX.set("not_metric_modifiers")
 COMMON_VERBS = _LEX.set("common_verbs")
 VERB_LED_HEADS = _LEX.set("verb_led_heads")
 FUNCTION_WORDS = _LEX.set("function_words")
+SUBORDINATORS = _LEX.set("subordinators")
+EVALUATIVE_MODIFIERS = _LEX.set("evaluative_modifiers")
+# Words that never start or qualify a name: clause openers and grading adjectives.
+NEVER_MODIFIERS = SUBORDINATORS | EVALUATIVE_MODIFIERS
+SIZE_WORDS = _LEX.set("size_words")
+LEARNING_HEADS = _LEX.set("learning_heads")
 # Longest first, so that "Mistral AI" is tried before "Mistral" could be.
 ORGANISATIONS = tuple(sorted(_LEX.words("organisations"), key=len, reverse=True))
 _ORG_SEPARATORS = ("'s ", "\u2019s ", " ", "/")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +26,12 @@ from spacy.util import ensure_path
 
 from kg.models import EntityType
 from kg.nlp import lexicon as lx
-from kg.nlp.extensions import Provenance, add_candidate_span, candidates, register_extensions
+from kg.nlp.extensions import (
+    Provenance,
+    add_candidate_span,
+    candidates,
+    register_extensions,
+)
 from kg.nlp.phrases import (
     _word_before,
     find_methods,
@@ -38,6 +44,7 @@ from kg.nlp.sentences import doc_text, sentence_bounds
 from kg.nlp.shapes import (
     _DATASET_PREFIX,
     _DATASET_QUALIFIER,
+    _O_SERIES,
     _SIZE_AFTER,
     Hit,
     family_prefixes,
@@ -47,7 +54,6 @@ from kg.nlp.shapes import (
     model_regex,
     word_starts,
 )
-
 
 # ------------------------------------------------------- contributions
 
@@ -117,6 +123,7 @@ def metric_modifier_ok(word: str) -> bool:
     low = word.lower()
     return (word.islower() and low.replace("-", "").isalpha() and len(low) >= 4 and not low.endswith(("ly", "ing"))
             and low not in lx.FUNCTION_WORDS and low not in lx.COMMON_VERBS and low not in lx.NOT_METRIC_MODIFIERS
+            and low not in lx.NEVER_MODIFIERS
             and not (low.endswith("s") and not low.endswith("ss"))
             and low.split("-")[-1] not in lx.ADJECTIVE_SUFFIX_WORDS)
 
@@ -168,8 +175,16 @@ def _titled_name(window: str, at: int) -> str | None:
     return m.group()
 
 
+INTRODUCED_DATASET_RULE = "introduced_dataset"  # "we introduce X, a dataset/benchmark of ..."
+
+
 def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
-    """Names after "we propose/introduce/..." or "called/named X", within the verb's sentence."""
+    """Names after "we propose/introduce/..." or "called/named X", within the verb's sentence.
+
+    A name right after the verb and explained as a dataset or benchmark ("we introduce
+    X, a dataset of ...") gets the rule ``introduced_dataset``: the paper owns it even
+    when a gazetteer knows the name today.
+    """
     hits = []
     starts = [s for s, _ in sentences]
     for verb in sorted([*_INTRO_VERB.finditer(text), *_CALLED.finditer(text)], key=lambda v: v.start()):
@@ -188,9 +203,12 @@ def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
                 at = verb.end() + m.start()
                 named = verb.re is _CALLED or "name" in verb.group()
                 lead = text[max(s_start, verb.start() - 40) : verb.start()] if named else ""
-                kind = _apposition_kind(text, at + len(name)) or kind_from_context(
-                    lead + " " + window[: m.start()] + window[m.end() : m.end() + 60])
-                hits.append(Hit(at, at + len(name), kind, "introduced", proposed=True))
+                apposed = _apposition_kind(text, at + len(name))
+                kind = apposed or kind_from_context(lead + " " + window[: m.start()] + window[m.end() : m.end() + 60])
+                # "we introduce X, a dataset of ...": the paper makes the dataset, even one a list knows today
+                direct = verb.re is _INTRO_VERB and not window[: m.start()].strip()
+                rule = INTRODUCED_DATASET_RULE if direct and apposed is EntityType.DATASET else "introduced"
+                hits.append(Hit(at, at + len(name), kind, rule, proposed=True))
                 break
     return hits
 
@@ -269,12 +287,43 @@ def find_competitors(text: str) -> list[Hit]:
 
 def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_pattern: re.Pattern[str],
              modifiers: frozenset[str] = frozenset(), prefixes: frozenset[str] | None = None) -> list[Hit]:
-    """Every rule of this module over one paper's text (title first, then abstract)."""
-    hits = find_models(text, model_pattern, prefixes)
-    hits += find_title_name(text[:title_len], text[title_len:]) if title_len else []
+    """Every rule of this module over one paper's text (title first, then abstract).
+
+    Names found by context are then typed by shape: one that starts with an organisation
+    ("OpenAI-o1") loses it, and one shaped like a model name is a Model (see :func:`typed_by_shape`).
+    """
+    models = find_models(text, model_pattern, prefixes)
+    hits = find_title_name(text[:title_len], text[title_len:]) if title_len else []
     hits += find_introduced(text, sentences) + find_appositions(text) + find_competitors(text)
-    hits += find_datasets(text) + find_metric_shapes(text) + find_noun_phrases(text, modifiers)
-    return hits
+    hits = typed_by_shape(text, hits, model_pattern, {(h.start, h.end) for h in models})
+    return models + hits + find_datasets(text) + find_metric_shapes(text) + find_noun_phrases(text, modifiers)
+
+
+def typed_by_shape(text: str, hits: list[Hit], model_pattern: re.Pattern[str],
+                   model_spans: set[tuple[int, int]]) -> list[Hit]:
+    """Contextual hits typed consistently by their shape.
+
+    - an organisation written before a model name is not part of it ("OpenAI-o1" is o1);
+    - a Method by context whose text is a model name by shape (a family stem with a version:
+      "Llama-3-SynE", the o-series) is a Model.
+
+    Example:
+        >>> [h.type.value for h in typed_by_shape("vs OpenAI-o1", [Hit(3, 12, EntityType.METHOD, "competitor")],
+        ...                                        model_regex([]), set())]
+        ['Model']
+    """
+    out = []
+    for hit in hits:
+        name = text[hit.start : hit.end]
+        org = next((o for o in lx.ORGANISATIONS if name.startswith(o) and name[len(o) : len(o) + 1] in ("-", " ")), None)
+        if org is not None:
+            rest = name[len(org) + 1 :]
+            if rest and (_O_SERIES.fullmatch(rest) or model_pattern.fullmatch(rest)):
+                hit = replace(hit, start=hit.start + len(org) + 1, type=EntityType.MODEL)
+        elif hit.type is EntityType.METHOD and ((hit.start, hit.end) in model_spans or _O_SERIES.fullmatch(name)):
+            hit = replace(hit, type=EntityType.MODEL)
+        out.append(hit)
+    return out
 
 
 FACTORY = "kg_patterns"

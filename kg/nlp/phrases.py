@@ -16,20 +16,40 @@ from kg.nlp import lexicon as lx
 from kg.nlp.shapes import Hit, find_metric_shapes, word_starts
 
 
-
-
 def _modifiers_start(text: str, head_start: int, modifiers: frozenset[str] | None, max_words: int = 2,
                      check: Callable[[str], bool] | None = None) -> int | None:
-    """Where the modifiers before a head begin, or None when the head has none."""
+    """Where the modifiers before a head begin, or None when the head has none.
+
+    A modifier right after a size ("a 67 million parameter transformer", "7B token
+    training") measures the thing rather than naming it, so it is left out.
+    """
     cursor, taken = head_start, 0
+    starts: list[int] = []
     while taken < max_words:
         word_start = _word_before(text, cursor)
         word = text[word_start : cursor - 1] if word_start is not None else ""
         if word_start is None or not (check(word) if check else _modifier_ok(word, modifiers)):
             break
         cursor = word_start
+        starts.append(cursor)
         taken += 1
-    return cursor if taken else None
+    while starts and _after_size(text, starts[-1]):
+        starts.pop()
+    return starts[-1] if starts else None
+
+
+def _after_size(text: str, word_start: int) -> bool:
+    """Whether the word before ``word_start`` is a number or a size word ("67", "7B", "million")."""
+    before = _word_before(text, word_start)
+    if before is None:
+        if text[word_start - 1 : word_start] != " ":
+            return False
+        number = text[max(0, word_start - 12) : word_start - 1].rpartition(" ")[2]
+        return bool(_SIZE_NUMBER.fullmatch(number))
+    return text[before : word_start - 1].lower() in lx.SIZE_WORDS
+
+
+_SIZE_NUMBER = re.compile(r"\d+(?:[.,]\d+)*[KMBTkmbt]?")
 
 
 def _word_before(text: str, cursor: int) -> int | None:
@@ -51,6 +71,8 @@ _ADJ_SUFFIXES = ("ed", "al", "ive", "ic", "ar", "ous", "ent", "ant", "ion", "men
 
 def _modifier_ok(word: str, allowed: frozenset[str] | None) -> bool:
     low = word.lower()
+    if low in lx.NEVER_MODIFIERS:
+        return False
     if allowed is not None:
         return low in allowed or low.split("-")[-1] in allowed
     if low in lx.GENERIC_MODIFIERS or low.endswith("ly") or low.isdigit() or len(low) < 3:
@@ -82,6 +104,7 @@ def _noun_modifier_ok(word: str) -> bool:
         return True
     low = word.lower()
     return (word.islower() and word.isalpha() and len(low) >= 4 and low not in lx.GENERIC_MODIFIERS
+            and low not in lx.NEVER_MODIFIERS
             and low not in lx.COMMON_VERBS and not low.endswith(("ly", "ing"))
             and (not low.endswith("s") or low.endswith(("ss", "sis"))))
 

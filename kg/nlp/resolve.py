@@ -12,7 +12,8 @@ provenance (kg/nlp/extensions.py). This one component
 3. assigns entity groups (an abbreviation pair shares one, equal normalized
    names of one type share one) and writes the entities to ``doc.spans["kg"]``,
    with flags that ``kg_roles`` reads: whether a curated list knows the name,
-   whether the paper introduces it, whether it heads the title.
+   whether the paper introduces it, whether it owns it even if known (title head,
+   "we introduce X, a dataset of ...").
 
 Example:
     >>> import spacy
@@ -51,7 +52,10 @@ from kg.nlp.extensions import (
 from kg.nlp.sentences import span_text
 
 FACTORY = "kg_resolve"
-TITLE_RULE = "title_colon"  # the rule of kg_patterns that finds the name before a title's colon
+# Rules of kg_patterns whose introduced name is the paper's own even when a curated list knows it:
+# the name before a title's colon, and "we introduce X, a dataset/benchmark of ...".
+TITLE_RULE = "title_colon"
+OWNING_RULES = frozenset({TITLE_RULE, "introduced_dataset"})
 
 # Factories whose components add candidates, with their default priority: on equal length, an
 # abbreviation pair beats a gazetteer entry, which beats a contextual pattern, which beats kg_ner.
@@ -186,12 +190,13 @@ class EntityFlags:
         known: a curated list knows the name (any candidate with this normalized name was known),
             even when another rule's span won the overlap.
         introduces: a candidate over exactly this mention says the paper introduces the name.
-        title: the name heads the title ("PretrainZero: ...").
+        owned: the paper presents the name as its own in a way that holds even for a known name
+            (a title's head "PretrainZero: ...", "we introduce X, a dataset of ...").
     """
 
     known: bool = False
     introduces: bool = False
-    title: bool = False
+    owned: bool = False
 
 
 _FLAGS = "kg_entity_flags"
@@ -204,7 +209,7 @@ def entity_flags(span: Span) -> EntityFlags:
 
 
 def _set_flags(span: Span, flags: EntityFlags) -> None:
-    span.doc.user_data[(_FLAGS, span.start_char, span.end_char)] = [flags.known, flags.introduces, flags.title]
+    span.doc.user_data[(_FLAGS, span.start_char, span.end_char)] = [flags.known, flags.introduces, flags.owned]
 
 
 def resolved_groups(doc: Doc) -> list[Group]:
@@ -256,13 +261,13 @@ class Resolver:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = _distinct(candidates(doc))
-        known, titled = set(), set()
+        known, owned = set(), set()
         for span in spans:
             records = provenance(span)
             if any(p.known for p in records):
                 known.add(normalize_name(span_text(span)))
-            if any(p.introduces and p.rule == TITLE_RULE for p in records):
-                titled.add(normalize_name(span_text(span)))
+            if any(p.introduces and p.rule in OWNING_RULES for p in records):
+                owned.add(normalize_name(span_text(span)))
         resolved = unify_types(self.overlap_policy(spans, self.rank), self.rank)
         for group in assign_groups(resolved):
             for span in group.spans:
@@ -270,7 +275,7 @@ class Resolver:
         for span in resolved:
             name = normalize_name(span_text(span))
             _set_flags(span, EntityFlags(known=name in known, introduces=any(p.introduces for p in provenance(span)),
-                                         title=name in titled))
+                                         owned=name in owned))
         doc.spans[SPAN_KEY] = resolved
         return doc
 

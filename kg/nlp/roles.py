@@ -83,7 +83,7 @@ def _is_proposed(group: Group, sents: Sentences) -> Span | None:
     (established methods are used, not proposed).
     """
     for span in group.spans:
-        if entity_flags(span).title:
+        if entity_flags(span).owned:
             return span
     if _known(group):
         return None

@@ -8,10 +8,15 @@ can derive mechanically (HELM model display names, transformers architecture nam
 HELM run-group and OpenCompass benchmark names, Papers with Code task names),
 merges duplicates and writes sorted, deterministic JSONL with a ``_meta`` header.
 
-Usage:
-    python scripts/build_resources.py [NAMES_DIR] [--out kg/resources]
+Seed lines may also cite spans of the training corpora (``scierc:``, ``tdmsci:``): the
+build checks that the corpus annotates that text with the seed file's type in at least two
+documents (SciERC) or sentences (TDMSci, its kg held-out chunks excluded).
 
-NAMES_DIR defaults to ``../shared/data/names`` relative to the repository.
+Usage:
+    python scripts/build_resources.py [NAMES_DIR] [--train TRAIN_DIR] [--out kg/resources]
+
+NAMES_DIR defaults to ``../shared/data/names`` and TRAIN_DIR to ``../shared/data/train``,
+relative to the repository.
 """
 
 from __future__ import annotations
@@ -126,7 +131,7 @@ def parse_seed(path: Path, etype: str, lists: SourceLists) -> list[dict]:
             raise KGError(f"{path}:{lineno}: expected 'NAME | ALIASES | FLAGS | SOURCE KEYS', got {raw!r}")
         name, aliases, flags, keys = parts
         try:
-            sources = lists.check_keys(keys)
+            sources = lists.check_keys(keys, etype)
         except KeyError as e:
             raise KGError(f"{path}:{lineno}: unknown source key {e.args[0]!r}") from e
         flag_set = {f.strip() for f in flags.split(",") if f.strip()}
@@ -274,9 +279,13 @@ def build_files(lists: SourceLists, seed_dir: Path, report: dict[str, int] | Non
     return {kind: files[kind] for kind in META}
 
 
-def build(names_dir: Path, out_dir: Path) -> dict[str, int]:
-    """Build every resource file; return the entry count per file stem."""
-    lists = SourceLists.load(names_dir)
+def build(names_dir: Path, out_dir: Path, train_dir: Path | None = None) -> dict[str, int]:
+    """Build every resource file; return the entry count per file stem.
+
+    ``train_dir`` (default: ``train`` beside ``names_dir``) holds the SciERC and TDMSci files
+    that ``scierc:`` and ``tdmsci:`` seed keys are checked against.
+    """
+    lists = SourceLists.load(names_dir, train_dir or names_dir.parent / "train")
     report: dict[str, int] = {}
     files = build_files(lists, out_dir / "seed", report)
     for kind, entries in files.items():
@@ -287,10 +296,11 @@ def build(names_dir: Path, out_dir: Path) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names_dir", nargs="?", default=str(REPO / ".." / "shared" / "data" / "names"))
+    parser.add_argument("--train", default=None, help="SciERC/TDMSci folder (default: NAMES_DIR/../train)")
     parser.add_argument("--out", default=str(REPO / "kg" / "resources"))
     args = parser.parse_args(argv)
     try:
-        counts = build(Path(args.names_dir), Path(args.out))
+        counts = build(Path(args.names_dir), Path(args.out), Path(args.train) if args.train else None)
     except KGError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

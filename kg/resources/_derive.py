@@ -9,6 +9,7 @@ is, which aliases people write) live in the seed files.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,10 +25,22 @@ SOURCE_LABELS = {
     "tdms": "nlp-tdms-kb",
     "hf": "transformers",
     "pwc": "pwc-archive-tasks",
+    "scierc": "scierc-train",
+    "tdmsci": "tdmsci-train",
     "kg": "kg team",
 }
 
-_KEY_RE = re.compile(r"(lm|oc|helm|tdms):(.+?)(?=\s+(?:lm|oc|helm|tdms):|$)")
+_PREFIXES = "lm|oc|helm|tdms|scierc|tdmsci"
+_KEY_RE = re.compile(rf"({_PREFIXES}):(.+?)(?=\s+(?:{_PREFIXES}):|$)")
+# Source keys checked against annotated spans of a training corpus: the key is the span's text
+# (compared as ``normalize_name`` does) and must be a span of the seed file's type.
+CORPUS_PREFIXES = ("scierc", "tdmsci")
+# A corpus span counts as a name only when it is annotated in at least this many documents
+# (SciERC abstracts) or sentences (TDMSci): one annotator's one-off description is not a name.
+MIN_CORPUS_FREQUENCY = 2
+# TDMSci has one file; kg holds out every fifth chunk of ten sentences (scripts/convert_corpora.py)
+# to measure on, so only the other chunks may supply names.
+TDMSCI_HELDOUT_CHUNK = 10
 
 # ---------------------------------------------------------------- pure rules
 
@@ -338,22 +351,39 @@ class SourceLists:
     helm_groups: list[tuple[str, str]] = field(default_factory=list)
     pwc_tasks: list[tuple[str, int]] = field(default_factory=list)
     commits: dict[str, str] = field(default_factory=dict)
+    # prefix -> entity type -> normalized span texts (training corpora, see CORPUS_PREFIXES)
+    corpus_spans: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, names_dir: Path) -> SourceLists:
-        """Read every list under ``names_dir`` (the layout of shared/data/names)."""
+    def load(cls, names_dir: Path, train_dir: Path | None = None) -> SourceLists:
+        """Read every list under ``names_dir`` (the layout of shared/data/names) and, when
+        ``train_dir`` is given, the annotated spans of SciERC and TDMSci under it (shared/data/train)."""
         if not names_dir.is_dir():
             raise KGError(f"name lists folder not found: {names_dir}")
+        if train_dir is not None and not train_dir.is_dir():
+            raise KGError(f"training corpora folder not found: {train_dir}")
         try:
-            return _load_lists(names_dir)
-        except (OSError, UnicodeDecodeError, csv.Error, IndexError) as e:
+            lists = _load_lists(names_dir)
+            if train_dir is not None:
+                lists.corpus_spans = _load_corpus_spans(train_dir)
+                lists.commits.update(_corpus_commits(train_dir))
+            return lists
+        except (OSError, UnicodeDecodeError, csv.Error, IndexError, ValueError) as e:
             raise KGError(f"cannot read name lists under {names_dir}: {e}") from e
 
-    def check_keys(self, keys: str) -> list[str]:
-        """Source labels for a seed line's keys; KeyError names the first unknown key."""
+    def check_keys(self, keys: str, etype: str | None = None) -> list[str]:
+        """Source labels for a seed line's keys; KeyError names the first unknown key.
+
+        A corpus key (``scierc:``, ``tdmsci:``) must name a span of type ``etype`` that the
+        corpus annotates at least ``MIN_CORPUS_FREQUENCY`` times.
+        """
         labels: list[str] = []
         for prefix, value in _KEY_RE.findall(keys.strip()):
-            if value.strip() not in self.keys[prefix]:
+            if prefix in CORPUS_PREFIXES:
+                known = self.corpus_spans.get(prefix, {}).get(etype or "", set())
+                if normalize_name(value.strip()) not in known:
+                    raise KeyError(f"{prefix}:{value.strip()}")
+            elif value.strip() not in self.keys[prefix]:
                 raise KeyError(f"{prefix}:{value.strip()}")
             if SOURCE_LABELS[prefix] not in labels:
                 labels.append(SOURCE_LABELS[prefix])
@@ -394,6 +424,89 @@ def _load_lists(d: Path) -> SourceLists:
                           ("pwc-archive-tasks-CC-BY-SA", "pwc-archive-tasks")):
         commits.update(_commits(d / folder / "SOURCE.txt", label))
     return SourceLists(keys, helm_models, hf_models, helm_groups, pwc_tasks, commits)
+
+
+_PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
+_SCIERC_TYPES = {"Method": "Method", "Task": "Task", "Metric": "Metric"}
+_TDMSCI_TYPES = {"TASK": "Task", "METRIC": "Metric", "DATASET": "Dataset"}
+
+
+def _frequent(counts: dict[tuple[str, str], set]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for (etype, key), where in counts.items():
+        if key and len(where) >= MIN_CORPUS_FREQUENCY:
+            out.setdefault(etype, set()).add(key)
+    return out
+
+
+def scierc_spans(path: Path) -> dict[str, set[str]]:
+    """Normalized Method/Task/Metric span texts of SciERC (JSON lines) annotated in at least
+    ``MIN_CORPUS_FREQUENCY`` abstracts, by kg entity type.
+
+    Example (one abstract):
+        >>> import json, tempfile
+        >>> doc = {"doc_key": "d", "sentences": [["We", "use", "RANSAC", "."]], "ner": [[[2, 2, "Method"]]]}
+        >>> f = Path(tempfile.mkdtemp()) / "t.json"; _ = f.write_text(json.dumps(doc))
+        >>> scierc_spans(f)
+        {}
+    """
+    counts: dict[tuple[str, str], set] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        doc = json.loads(line)
+        tokens = [_PTB.get(t, t) for sent in doc["sentences"] for t in sent]
+        for sent in doc["ner"]:
+            for start, end, label in sent:
+                if label in _SCIERC_TYPES:
+                    key = normalize_name(" ".join(tokens[start : end + 1]))
+                    counts.setdefault((_SCIERC_TYPES[label], key), set()).add(doc["doc_key"])
+    return _frequent(counts)
+
+
+def tdmsci_spans(path: Path) -> dict[str, set[str]]:
+    """Normalized TASK/METRIC/DATASET span texts of TDMSci (CoNLL, BIO tags) annotated in at least
+    ``MIN_CORPUS_FREQUENCY`` sentences, by kg entity type; the held-out chunks are skipped."""
+    counts: dict[tuple[str, str], set] = {}
+    blocks: list[list[tuple[str, str]]] = [[]]
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cols = line.split("\t")
+        if len(cols) < 3:
+            if blocks[-1]:
+                blocks.append([])
+            continue
+        blocks[-1].append((cols[0], cols[2]))
+    for i, block in enumerate(b for b in blocks if b):
+        if (i // TDMSCI_HELDOUT_CHUNK) % 5 == 4:
+            continue
+        words: list[str] = []
+        label = ""
+        for token, tag in [*block, ("", "O")]:
+            prefix, _, kind = tag.partition("-")
+            if words and (prefix != "I" or kind != label):
+                counts.setdefault((_TDMSCI_TYPES[label], normalize_name(" ".join(words))), set()).add(i)
+                words, label = [], ""
+            if prefix in ("B", "I") and kind in _TDMSCI_TYPES:
+                words.append(token)
+                label = kind
+    return _frequent(counts)
+
+
+def _load_corpus_spans(train: Path) -> dict[str, dict[str, set[str]]]:
+    return {"scierc": scierc_spans(train / "scierc" / "train.json"),
+            "tdmsci": tdmsci_spans(train / "tdmsci" / "train_1500_v2.conll")}
+
+
+def _corpus_commits(train: Path) -> dict[str, str]:
+    found = {}
+    for folder, label in (("scierc", "scierc-train"), ("tdmsci", "tdmsci-train")):
+        text = (train / folder / "SOURCE.txt").read_text(encoding="utf-8")
+        repo = re.search(r"github\.com/([\w.-]+/[\w.-]+)", text)
+        commit = re.search(r"[Cc]ommit:?\s*([0-9a-f]{40})", text)
+        if not (repo and commit):
+            raise KGError(f"no repository and commit found for {label} in {train / folder / 'SOURCE.txt'}")
+        found[label] = f"github.com/{repo.group(1)}@{commit.group(1)}"
+    return found
 
 
 def _tsv_all(path: Path) -> list[list[str]]:
@@ -475,17 +588,101 @@ def derive_hf_models(lists: SourceLists) -> list[dict]:
     return out
 
 
+# "Visual Question Answering (VQA)": a Papers with Code name that spells out its abbreviation.
+_PWC_ABBREVIATION = re.compile(r"^(?P<base>[^()]+?)\s*\((?P<abbr>[A-Z][A-Za-z0-9-]*[A-Z0-9])\)$")
+
+
+def split_pwc_abbreviation(raw: str) -> tuple[str, str | None]:
+    """A Papers with Code task name and the abbreviation written after it in parentheses, if any.
+
+    The abbreviation is kept only when it has at least three characters, two of them capitals,
+    spells initials of the long form's words starting with the first word ("Zero-shot Named
+    Entity Recognition (NER)" names a narrower task than NER), and the long form holds an action
+    noun (so "Computed Tomography (CT)" keeps no alias).
+
+    Example:
+        >>> split_pwc_abbreviation("Visual Question Answering (VQA)")
+        ('Visual Question Answering', 'VQA')
+        >>> split_pwc_abbreviation("Computed Tomography (CT)")
+        ('Computed Tomography (CT)', None)
+        >>> split_pwc_abbreviation("Zero-shot Named Entity Recognition (NER)")
+        ('Zero-shot Named Entity Recognition (NER)', None)
+    """
+    raw = raw.strip().strip('"').strip()
+    match = _PWC_ABBREVIATION.match(raw)
+    if not match:
+        return raw, None
+    base, abbr = match["base"].strip(), match["abbr"]
+    capitals = sum(ch.isupper() for ch in abbr)
+    has_action = any(_ACTION_NOUN.match(w) for w in base.casefold().split())
+    if len(abbr) < 3 or capitals < 2 or not has_action or not _spells_initials(abbr, base):
+        return raw, None
+    return base, abbr
+
+
+def _spells_initials(abbr: str, long_form: str) -> bool:
+    """True when the capitals of ``abbr`` are initials of the words of ``long_form`` in order, the first
+    word's among them ("MCQA" of "Multiple Choice Question Answering")."""
+    initials = [w[0].casefold() for w in re.split(r"[\s-]+", long_form) if w]
+    letters = [c.casefold() for c in abbr if c.isupper()]
+    if not letters or not initials or letters[0] != initials[0]:
+        return False
+    rest = iter(initials[1:])
+    return all(any(c == i for i in rest) for c in letters[1:])
+
+
+# Modifiers too vague to make a task of a rarely listed name ("future prediction", "value prediction").
+_PWC_VAGUE_MODIFIERS = {
+    "future", "parameter", "state", "value", "property", "type", "relation", "noise", "error", "key",
+    "variable", "malicious", "concept", "design", "object", "image", "early", "generalized",
+}
+# Task heads that, after a vague word, name a training step rather than a task ("safety alignment").
+_PWC_RARE_HEAD_SKIP = {"alignment", "understanding", "comprehension"}
+
+
+def pwc_head_is_task(name: str) -> bool:
+    """True when a task name ends in a task head of the lexicon ("... detection", "... question answering")
+    and its first word is not a generic or vague modifier.
+
+    Names that Papers with Code lists with fewer than ``min_datasets`` datasets are kept only
+    when this holds: the head makes them a task whatever the long tail of the list holds.
+
+    Example:
+        >>> pwc_head_is_task("diabetic retinopathy detection"), pwc_head_is_task("selection bias")
+        (True, False)
+        >>> pwc_head_is_task("future prediction"), pwc_head_is_task("safety alignment")
+        (False, False)
+    """
+    low = name.casefold()
+    words = low.split()
+    if words[0] in lx.GENERIC_MODIFIERS or words[0] in _PWC_VAGUE_MODIFIERS or words[-1] in _PWC_RARE_HEAD_SKIP:
+        return False
+    return any(low.endswith(" " + head) for head in lx.TASK_HEAD_WORDS)
+
+
+def _pwc_names(lists: SourceLists, min_datasets: int, keep_non_tasks: bool = False) -> dict[str, list[str]]:
+    """Cleaned Papers with Code task names (with their abbreviations) that pass the count rule."""
+    out: dict[str, list[str]] = {}
+    for raw, count in sorted(lists.pwc_tasks):
+        base, abbr = split_pwc_abbreviation(raw)
+        name = clean_pwc_task(base, keep_non_tasks=keep_non_tasks)
+        if not name or (count < min_datasets and not pwc_head_is_task(name)):
+            continue
+        aliases = out.setdefault(name, [])
+        if abbr and abbr not in aliases:
+            aliases.append(abbr)
+    return out
+
+
 def pwc_non_tasks(lists: SourceLists, min_datasets: int = 3) -> int:
     """How many Papers with Code names ``is_pwc_non_task`` removes (for the build report)."""
-    names = {raw.strip().strip('"').strip() for raw, count in lists.pwc_tasks if count >= min_datasets}
-    return sum(1 for raw in names if clean_pwc_task(raw, keep_non_tasks=True) and not clean_pwc_task(raw))
+    return len(_pwc_names(lists, min_datasets, keep_non_tasks=True)) - len(_pwc_names(lists, min_datasets))
 
 
 def derive_pwc_tasks(lists: SourceLists, min_datasets: int = 3) -> list[dict]:
-    """Multi-word task names from the Papers with Code task hierarchy."""
-    out = []
-    for raw, count in sorted(lists.pwc_tasks):
-        name = clean_pwc_task(raw) if count >= min_datasets else None
-        if name:
-            out.append(_entry(name, "Task", [], SOURCE_LABELS["pwc"]))
-    return out
+    """Multi-word task names from the Papers with Code task hierarchy.
+
+    Kept: names listed with at least ``min_datasets`` datasets, and names with fewer that end
+    in a task head (``pwc_head_is_task``); an abbreviation spelled out in the name becomes an alias.
+    """
+    return [_entry(name, "Task", aliases, SOURCE_LABELS["pwc"]) for name, aliases in _pwc_names(lists, min_datasets).items()]

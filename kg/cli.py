@@ -633,7 +633,7 @@ def query(
     if limit and len(rows) > limit:
         rows = rows[:limit]
         _stderr().print(f"kg: showing the first {limit} rows; --limit 0 shows all", highlight=False)
-    _print_rows(rows, spec.columns, as_json)
+    _print_rows(rows, spec.shown, as_json)
 
 
 # ------------------------------------------------------------------ export, stats, load, cypher

@@ -94,6 +94,28 @@ class ClaimKind(StrEnum):
 
 ClaimUnit = Literal["%", "points", "x"]
 
+
+class ClaimDirection(StrEnum):
+    """Which way a reported change goes: a drop, decrease, degradation or "fewer" is ``decrease``."""
+
+    INCREASE = "increase"
+    DECREASE = "decrease"
+
+
+# What a number measures when it is not a benchmark result: kept as claims of their own
+# quantity (``kg query claims`` shows them), never ranked on a leaderboard.
+NON_RESULT_QUANTITIES: frozenset[str] = frozenset(
+    {"gap share", "token share", "data share", "parameters", "budget", "hyper-parameter"})
+
+
+def ranks_on_leaderboard(kind: str, quantity: str | None, is_baseline: bool) -> bool:
+    """Whether a claim is an absolute benchmark result: a score, not the "before" of a pair, not a non-result.
+
+    The one rule every backend applies (``cypher/leaderboard.cypher`` spells it in Cypher;
+    tests/query holds the two to the same rows).
+    """
+    return kind == ClaimKind.SCORE.value and not is_baseline and quantity not in NON_RESULT_QUANTITIES
+
 ROLE_EDGE: dict[Role, EdgeType] = {
     Role.PROPOSES: EdgeType.PROPOSES,
     Role.EVALUATES_ON: EdgeType.EVALUATES_ON,
@@ -269,7 +291,15 @@ class ExtractedRole(_Model):
 
 
 class ExtractedClaim(_Model):
-    """A quantitative claim: one number, what it is about and where it was measured."""
+    """A quantitative claim: one number, what it is about and where it was measured.
+
+    Beyond the guidelines' fields: ``quantity`` is what the number measures (the metric when
+    the text names one, else "latency", "speed-up", "gap share", ...), ``direction`` which way
+    a change goes, ``baseline`` the "before" value of a before->after pair (on the "after"
+    claim; the "before" claim has ``is_baseline``), ``base_model`` the model a method was
+    applied to ("improves Llama-3.1-8B from ..."), and ``subject_phrase`` the words naming
+    the subject when the text gives no name ("our approach").
+    """
 
     value: float
     unit: ClaimUnit | None = None
@@ -278,6 +308,12 @@ class ExtractedClaim(_Model):
     dataset: str | None = None
     metric: str | None = None
     compared_to: str | None = None
+    quantity: str | None = None
+    direction: ClaimDirection | None = None
+    baseline: float | None = None
+    is_baseline: bool = False
+    base_model: str | None = None
+    subject_phrase: str | None = None
     evidence: str = ""
     start: int | None = None
     end: int | None = None
@@ -347,7 +383,7 @@ class Entity(_Model):
 
 
 class Claim(_Model):
-    """A claim node: one reported number with its evidence."""
+    """A claim node: one reported number with its evidence (fields as ``ExtractedClaim``)."""
 
     id: str
     paper_id: str
@@ -359,6 +395,12 @@ class Claim(_Model):
     dataset: str | None = None
     metric: str | None = None
     compared_to: str | None = None
+    quantity: str | None = None
+    direction: ClaimDirection | None = None
+    baseline: float | None = None
+    is_baseline: bool = False
+    base_model: str | None = None
+    subject_phrase: str | None = None
     start: int | None = None
     end: int | None = None
     field: TextField | None = None

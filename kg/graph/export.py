@@ -141,13 +141,15 @@ def _atomic_text(path: Path) -> Iterator[TextIO]:
 
 
 def _field_kind(model: type[BaseModel], name: str) -> str:
-    """The neo4j-admin type of a model field: ``int``, ``float``, ``string[]`` or ``string``."""
+    """The neo4j-admin type of a model field: ``int``, ``float``, ``boolean``, ``string[]`` or ``string``."""
     annotation = model.model_fields[name].annotation
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
         annotation = args[0]
     if typing.get_origin(annotation) is list:
         return "string[]"
+    if annotation is bool:
+        return "boolean"
     if annotation is int:
         return "int"
     if annotation is float:
@@ -198,7 +200,7 @@ def to_graphml_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 # GraphML attr.type of each neo4j-admin kind (networkx writes Python int as "long").
-_GRAPHML_TYPES = {"int": "long", "float": "double", "string": "string", "string[]": "string"}
+_GRAPHML_TYPES = {"int": "long", "float": "double", "boolean": "boolean", "string": "string", "string[]": "string"}
 _GRAPHML_NS = (
     'xmlns="http://graphml.graphdrawing.org/xmlns" '
     'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -405,6 +407,8 @@ def _typed(model: type[BaseModel], name: str) -> str:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return ARRAY_DELIMITER.join(str(v) for v in value)
     return str(value)
@@ -504,6 +508,8 @@ def _parse_cell(model: type[BaseModel], name: str, kind: str, text: str) -> Any:
         return int(text)
     if kind == "float":
         return float(text)
+    if kind == "boolean":
+        return text.lower() == "true"
     return text
 
 

@@ -36,6 +36,16 @@ _UNIT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s+times\s+(?=(?:faster|slower|more|less|fewer|higher|lower|larger|smaller|better|as|the|"
                 r"speed)\b)", re.I), "x"),
 )
+_DEVIATION = re.compile(r"\s*\$?\s*(?:±|\\pm|\+/-|\+-)\s*\$?\s*\d+(?:\.\d+)?\$?")
+_DEVIATION_BEFORE = re.compile(r"(?:±|\\pm|\+/-|\+-)\s*\$?\s*$")
+# Math mode around a number ("$50.3\\%$", "$\\sim$2%"), unlike a price ("$500"): a closing "$" right after
+# the number, or the "$" before it closes a LaTeX command.
+_MATH_CLOSE_AFTER = re.compile(r"(?:\s|\\%|%|\\times|\\pm|\{\}|[\d.,])*\$")
+_MATH_OPEN_BEFORE = re.compile(r"\\[A-Za-z]+\s*\$\s*$")
+_CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
+_DIMENSION = re.compile(r"\s*[×x]\s*\d")
+_DATA_SHARE_BEFORE = re.compile(r"\b(?:trained|pre-?trained|fine-?tuned|learn\w*|distill\w*)\s+(?:only\s+)?on\s+"
+                                r"(?:only\s+|just\s+)?[~$\\a-z]*\s*$", re.I)
 _SCALE_RE = re.compile(r"\s*(?:million|billion|trillion|thousand|hundred|[kKMBT])\b")
 _SIZE_RANGE = re.compile(r"\s*(?:-|–|to)\s*\d[\d.,]*[A-Za-z]")
 _BLOCK_BEFORE = frozenset({"table", "tab", "figure", "fig", "section", "sec", "appendix", "eq", "equation",
@@ -49,6 +59,8 @@ _FUNCTION_WORDS = frozenset({"on", "in", "for", "and", "or", "to", "over", "than
 _CUE_BEFORE = re.compile(r"\b(?:by|of|at|from|reach\w*|achiev\w*|scor\w*|obtain\w*|attain\w*|gets?|getting|"
                          r"yield\w*|improv\w*|increas\w*|decreas\w*|boost\w*|rais\w*|drops?|dropp\w*|surpass\w*|"
                          r"outperform\w*|exceed\w*|beat\w*)\W*$", re.I)
+# "range from 0.61 to 0.74": a spread of results, not a before->after change
+_SPREAD_BEFORE = re.compile(r"\b(?:rang\w*|var(?:y|ies|ied|ying)|spann\w*|between)\s+(?:from\s+)?[~$\\a-z]*\s*$", re.I)
 _LIST_GAP = re.compile(r"^[\s,;]*(?:and|or|&)?[\s,]*[+~]?$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|−|->|→|to)\s*[+~]?$")
 _EG_PAREN = re.compile(r"\((?:e\.g\.|i\.e\.|for example)[^()]*$", re.I)
@@ -58,11 +70,13 @@ _RESOURCE_AFTER = re.compile(r"\s*(?:%|\\%|percent)\s+(?:of\s+(?:the\s+|all\s+|i
 # Hyperparameters set, not results: "a beam of 5", "batch sizes up to 16", "k = 10".
 _HYPERPARAMETER_BEFORE = re.compile(
     r"\b(?:beam(?: size| width)?|batch(?:es| sizes?)?|window(?: size)?|rank|temperature|learning rate|"
-    r"k|top-k|epochs?|seeds?|steps?|horizon|context(?: length)?|chunks?(?: size)?)\s*(?:of|=|up to|to|sizes? of)?\s*$",
+    r"k|top-k|epochs?|seeds?|steps?|horizon|context(?: length)?|chunks?(?: size)?|discount(?: factor)?|gamma|"
+    r"dropout(?: rate)?|weight decay|warm-?up|threshold|lambda|alpha|beta|margin)\s*(?:of|=|up to|to|sizes? of)?\s*$",
     re.I,
 )
 _PREV_TOKEN = re.compile(r"(\S+)\s+$")
 _LAST_WORD = re.compile(r"([\w#]+)\W*$")
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")  # "$\\sim$2%": the command is no letter of a name
 _IDENT_STRIP = re.compile(r"\d[\d.,]*\s*(?:[x×X](?![A-Za-z])|-?fold|pp|\\times)?")
 
 
@@ -76,6 +90,7 @@ class Num:
     end: int
     ctx_end: int
     plus: bool = False
+    minus: bool = False  # a signed change: "(−4.1%)", "a -2.4% drop"
     word: bool = False
     transition: bool = False
 
@@ -96,7 +111,13 @@ class Group:
 
 
 def _unit_at(text: str, pos: int) -> tuple[str | None, int]:
-    """The unit written right after a number at ``pos`` and where it ends."""
+    """The unit written right after a number at ``pos`` and where it ends.
+
+    A deviation between the two belongs to the number: "94.2 ± 0.6%" is 94.2 %.
+    """
+    deviation = _DEVIATION.match(text, pos)
+    if deviation:
+        pos = deviation.end()
     for pattern, unit in _UNIT_PATTERNS:
         m = pattern.match(text, pos)
         if m:
@@ -119,7 +140,7 @@ def _in_identifier(text: str, start: int, end: int) -> bool:
     """True when the number sits in a token with letters: "GSM8K", "7B", "pass@32", "8-shot", "1st"."""
     left, right = _token_bounds(text, start, end)
     token = _IDENT_STRIP.sub("", text[left:right])
-    token = token.replace("\\%", "").replace("$", "")
+    token = _LATEX_COMMAND.sub("", token.replace("\\%", "").replace("$", ""))
     return any(ch.isalpha() for ch in token)
 
 
@@ -133,8 +154,18 @@ def _is_blocked(text: str, sent_start: int, start: int, end: int, unit: str | No
     """Non-claims that can be told from the number and its neighbours alone."""
     raw = text[start:end]
     before = text[start - 1] if start > 0 else " "
-    if before.isalnum() or before in "@#_^{.$£€" or _in_identifier(text, start, end):
+    math = before == "$" and (_MATH_CLOSE_AFTER.match(text, end) is not None
+                              or _MATH_OPEN_BEFORE.search(text, max(0, start - 12), start) is not None)
+    if (before.isalnum() or (before in "@#_^{.$£€" and not math)) or _in_identifier(text, start, end):
         return True
+    if _DEVIATION_BEFORE.search(text, max(sent_start, start - 8), start):
+        return True  # the deviation of "94.2 ± 0.6%"
+    if _DIMENSION.match(text, end) or re.search(r"\d\s*[×x]\s*$", text[max(sent_start, start - 8):start]):
+        return True  # a size: "256×256"
+    if any(m.start() <= start < m.end() for m in _CITATION.finditer(text, max(sent_start, start - 12), end + 12)):
+        return True  # a citation marker: "[1]", "[3, 12]"
+    if unit == "%" and _DATA_SHARE_BEFORE.search(text, max(sent_start, start - 50), start):
+        return True  # a share of the training data: "trained on 2% of the PDB"
     if unit is None and re.fullmatch(r"(?:19|20)\d\d", raw):
         return True
     if previous_word(text, start) in _BLOCK_BEFORE or _SCALE_RE.match(text, end) or _SIZE_RANGE.match(text, end):
@@ -164,7 +195,9 @@ def scan_numbers(text: str, s: int, e: int, masked: list[tuple[int, int]]) -> li
         if _is_blocked(text, s, start, end, unit):
             continue
         value = float(m.group().replace(",", ""))
-        nums.append(Num(value, unit, start, end, ctx_end, plus=text[start - 1:start] == "+"))
+        sign = text[start - 1:start]
+        minus = sign in ("-", "−") and not text[max(0, start - 2):start - 1].isalnum()
+        nums.append(Num(value, unit, start, end, ctx_end, plus=sign == "+", minus=minus))
     if WORD_NUMBER_GATE.search(text, s, e):
         for regex, table in ((_X_WORD_RE, X_WORDS), (_MAGNITUDE_RE, _MAGNITUDES)):
             for m in regex.finditer(text, s, e):
@@ -195,7 +228,8 @@ def build_groups(text: str, nums: list[Num]) -> list[Group]:
             if a.unit is None:
                 a.unit = b.unit
             gap = text[a.ctx_end:b.start]
-            a.transition = not re.fullmatch(r"\s*[-–−]\s*", gap) or previous_word(text, a.start) == "from"
+            a.transition = ((not re.fullmatch(r"\s*[-–−]\s*", gap) or previous_word(text, a.start) == "from")
+                            and not _SPREAD_BEFORE.search(text, max(0, a.start - 30), a.start))
             slots.append([a, b])
             i += 2
         else:

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -38,6 +38,7 @@ from spacy.tokens import Doc
 from kg.errors import KGError
 from kg.models import ClaimKind, EntityType, ExtractedClaim, ExtractedEntity, TextField
 from kg.nlp.claim_clauses import clause_datasets, clause_index, dataset_groups, pair_chains, split_clauses
+from kg.nlp.claim_measures import direction_of, quantity_of
 from kg.nlp.claim_numbers import WORD_NUMBER_GATE, X_WORDS, Group, Num, accepted, build_groups, scan_numbers
 from kg.nlp.extensions import SPAN_KEY, register_extensions, span_group
 from kg.nlp.resolve import require_resolver
@@ -70,6 +71,34 @@ _INSTRUMENT = re.compile(r"\b(?:with|via|through|using|employing|from|into|by|at
 _BASE_OF_IMPROVE = re.compile(r"\b(?:improv\w*|boost\w*|enhanc\w*)\s+$", re.I)
 # Between a metric and the number it governs: "box AP by 2.1", "word error rate (WER) of 2.9%".
 _METRIC_GOVERNS = re.compile(r"\s*(?:\([^()]{1,30}\)\s*)?(?:by|of|at|to|is|was|=|:)?\s*[+~]?$", re.I)
+# A name the entity rules missed, right before a result verb: "GraspFormer succeeds", "CAW improves".
+_RESULT_VERB = (r"(?:achiev|obtain|attain|reach|improv|outperform|surpass|gets?\b|yield|deliver|boost|scor|sets?\b|"
+                r"exceed|beats?\b|gain|reduc|increas|lower|lift|rais|runs?\b|serv|resolv|succeed|cuts?\b|speeds?\b|"
+                r"keeps?\b|ranks?\b|trails?\b|match|lags?\b|answer|pass)")
+_NAME_BEFORE_VERB = re.compile(r"(?<![\w-])([A-Z][a-z0-9]*[A-Z0-9][\w+.-]*[\w+]|[a-z]+[A-Z][\w+.-]*[\w+]|[A-Z]{2,})\s+"
+                               r"(?:(?:also|further|consistently|still|even|only|then|now)\s+)?" + _RESULT_VERB)
+_PLURAL_CLASS = re.compile(r"[A-Z]{2,}s")  # "LLMs", "VLMs": model classes, not names
+# "Active data gathering further improves ...": a capitalised phrase opening a clause, before a result verb.
+_PHRASE_BEFORE_VERB = re.compile(r"([A-Z][a-z][\w-]*(?:\s+(?!(?:also|further|consistently)\b)[a-z][\w-]*){1,3})\s+"
+                                 r"(?:(?:also|further|consistently)\s+)?"
+                                 r"(?:achieves|obtains|attains|reaches|improves|outperforms|surpasses|yields|boosts|"
+                                 r"reduces|increases|lowers|delivers|exceeds)\b")
+_GENERIC_HEADS = frozenset({"performance", "accuracy", "results", "result", "training", "fine-tuning", "pretraining",
+                            "pre-training", "method", "approach", "model", "models", "framework", "experiments",
+                            "evaluation", "analysis", "score", "scores", "quality", "error", "rate", "loss", "it",
+                            "this", "which", "that", "scaling", "baseline", "baselines", "system"})
+_FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "on", "in", "for", "with", "and", "or", "to", "by", "our", "its",
+                             "their", "this", "that", "these", "those", "we", "it", "each", "both", "all", "from",
+                             "at", "as", "is", "are", "was", "were", "via", "through", "using", "after", "without"})
+_MODEL_HEADS = frozenset({"model", "system", "agent", "checkpoint", "network", "policy"})
+# The model a method is applied to: "improves Llama-3.1-8B from", "speeds up GPT-J decoding", "Applied to ViViT,".
+_BASE_BEFORE = re.compile(r"\b(?:improv\w*|boost\w*|enhanc\w*|speeds?\s+up|accelerat\w*|applied\s+to|"
+                          r"appl(?:y|ies|ying)\s+(?:[\w-]+\s+){0,3}?to|serv(?:e|es|ing)|keeps?|lifts?|"
+                          r"rais(?:e|es|ing)|on\s+top\s+of|built\s+on)\s+(?:the\s+)?"
+                          r"(?:(?:[\w-]+\s+)?(?:accuracy|performance)\s+of\s+)?$", re.I)
+_APPLIED_TO = re.compile(r"(?:^|[.;]\s*|\b)[Aa]pplied\s+to\s+$")
+_FOR_AFTER = re.compile(r"\s*for\s+(?:the\s+)?")
+_UP_FROM = re.compile(r"\s*,?\s*(?:up|down)\s+from\s+(?:[~$\\a-z]+\s+)?$", re.I)
 _TYPES = {t.value: t for t in EntityType}
 _MODEL_TYPES = frozenset({EntityType.MODEL, EntityType.METHOD})
 
@@ -163,7 +192,7 @@ def _kind(text: str, group: Group, clause: tuple[int, int], relation: str) -> Cl
     rivalry = re.search(r"\b(?:outperform|surpass|better|worse|vs|versus|beat|exceed|than\b)", window, re.I)
     if relation == "comparison" and (rivalry or not gain_after):
         return ClaimKind.COMPARISON
-    if relation or gain_after or first.plus or _IMPROVE_BEFORE.search(text[max(cs, group.start - 60):group.start]):
+    if relation or gain_after or first.plus or first.minus or _IMPROVE_BEFORE.search(text[max(cs, group.start - 60):group.start]):
         return ClaimKind.IMPROVEMENT
     return ClaimKind.SCORE
 
@@ -185,85 +214,175 @@ class _Sentence:
     cues: list[_Cue]
     excluded: set[int]
     clauses: list[tuple[int, int]]
+    proposed_types: Mapping[str, EntityType] = field(default_factory=dict)
+    bases: dict[int, ExtractedEntity] = field(default_factory=dict)  # clause index -> base model
+    known: frozenset[str] = frozenset()  # folded names of the text's methods and models
+    own_model: str | None = None  # the sized checkpoint of a proposed name ("UL2 20B" of "UL2")
 
     def of(self, types: frozenset[EntityType]) -> list[ExtractedEntity]:
         return [m for m in self.mentions if m.type in types]
 
+    def preferred(self, head: str = "") -> str | None:
+        """The proposed name "our <head>" means: a proposed model for "our model", a method otherwise."""
+        if not self.proposed:
+            return None
+        wanted = EntityType.MODEL if head.lower().rstrip("s") in _MODEL_HEADS else EntityType.METHOD
+        if wanted == EntityType.MODEL and self.own_model:
+            return self.own_model
+        return next((p for p in self.proposed if self.proposed_types.get(p) == wanted), self.proposed[0])
 
-def _subject_in(sent: _Sentence, start: int, pos: int) -> tuple[bool, str | None, bool]:
-    """The closest subject-like phrase in ``text[start:pos]``: (found, name, is a bare pronoun)."""
+
+@dataclass
+class _Subject:
+    """Who a number is about: a name, and the words the text uses when they are a pronoun or "our X"."""
+
+    found: bool = False
+    name: str | None = None
+    phrase: str | None = None
+
+    @property
+    def bare(self) -> bool:
+        return self.found and self.name is None
+
+
+def _name_candidates(sent: _Sentence, start: int, pos: int) -> list[tuple[int, str | None, str | None]]:
+    """Names the entity rules missed that stand before a result verb ("GraspFormer succeeds on ...")."""
+    text, out = sent.text, []
+    others = [m for m in sent.mentions if m.type not in _MODEL_TYPES or id(m) in sent.excluded]
+    for m in _NAME_BEFORE_VERB.finditer(text, start, pos):
+        if not _PLURAL_CLASS.fullmatch(m.group(1)) and not any(o.start < m.end(1) and m.start(1) < o.end
+                                                                  for o in others):
+            out.append((m.start(1), m.group(1), None))
+    head = _PHRASE_BEFORE_VERB.match(text, start, pos) if start in (sent.s, *(c for c, _ in sent.clauses)) else None
+    if head is None and start == sent.s:
+        head = _PHRASE_BEFORE_VERB.match(text, sent.s + len(text[sent.s:pos]) - len(text[sent.s:pos].lstrip()), pos)
+    if head is not None:
+        words = head.group(1).lower().split()
+        known = _key(head.group(1)) in sent.known  # "Conditional training" where "conditional training" is a method
+        if known or (words[-1] not in _GENERIC_HEADS and not set(words) & _FUNCTION_WORDS):
+            out.append((head.start(1), head.group(1), None))
+    return out
+
+
+def _subject_in(sent: _Sentence, start: int, pos: int) -> _Subject:
+    """The closest subject-like phrase in ``text[start:pos]``."""
     text, cands = sent.text, []
-    preferred = sent.proposed[0] if sent.proposed else None
     keys = {_key(p) for p in sent.proposed}
     for m in _PRONOUN_NP.finditer(text, start, pos):
         named = next((x for x in sent.mentions if x.type in _MODEL_TYPES and m.end() <= x.start < pos
                       and _NP_WITH.match(text, m.end(), x.start)), None)
-        cands.append((named.start, named.text, False) if named else (m.start(), preferred, True))
+        cands.append((named.start, named.text, None) if named else
+                     (m.start(), sent.preferred(m.group().split()[-1]), m.group()))
     for m in _PRONOUN_VERB.finditer(text, start, pos):
-        cands.append((m.start(), preferred, True))
+        cands.append((m.start(), sent.preferred(), m.group().split()[0].lower()))
     for x in sent.mentions:
         if x.start < start or x.end > pos or id(x) in sent.excluded:
             continue
         if _key(x.text) in keys or (x.type in _MODEL_TYPES and not _INSTRUMENT.search(text, max(start, x.start - 40),
                                                                                      x.start)):
-            cands.append((x.start, x.text, False))
+            cands.append((x.start, x.text, None))
+    cands.extend(_name_candidates(sent, start, pos))
     if not cands:
-        return False, None, False
-    _, name, pronoun = max(cands, key=lambda c: c[0])
-    return True, name, pronoun and name is None
+        return _Subject()
+    _, name, phrase = max(cands, key=lambda c: c[0])
+    return _Subject(True, name, phrase)
 
 
-def _subject(sent: _Sentence, clause: int, pos: int, first_group: int) -> tuple[bool, str | None]:
+def _subject(sent: _Sentence, clause: int, pos: int, first_group: int) -> _Subject:
     """The number's subject: from its own clause, else carried from the sentence's first clause.
 
     A bare "it"/"we" with no proposed name in a later clause also takes the first
     clause's subject ("On X, LIDR achieves 39.8, and on Y it improves ... by 3.1").
     """
     cs = sent.clauses[clause][0]
-    found, name, bare = _subject_in(sent, cs, pos)
-    if clause == 0 or (found and not bare):
-        return found, name
-    carried, carried_name, _ = _subject_in(sent, sent.s, first_group)
-    if carried and carried_name is not None:
-        return True, carried_name
-    if found:
-        return found, name
-    found, name, _ = _subject_in(sent, sent.s, pos)
-    return found, name
+    own = _subject_in(sent, cs, pos)
+    if (clause == 0 and cs == sent.s) or (own.found and not own.bare):
+        return own
+    # a later clause, or a first one after a dropped numberless clause ("Our model ..., outperforming X |
+    # and tripling ..."): the sentence's subject
+    carried = _subject_in(sent, sent.s, first_group if clause else pos)
+    if carried.found and carried.name is not None:
+        return carried
+    return own if own.found else _subject_in(sent, sent.s, pos)
 
 
-def _claim(sent: _Sentence, num: Num, kind: ClaimKind, subject: str | None, dataset: ExtractedEntity | None,
-           metric: str | None, compared_to: str | None) -> ExtractedClaim:
+def _bases(text: str, s: int, models: list[ExtractedEntity], clauses: list[tuple[int, int]]) -> dict[int, ExtractedEntity]:
+    """Per clause, the model a method is applied to ("improves Llama-3.1-8B from", "Applied to ViViT, ...")."""
+    out: dict[int, ExtractedEntity] = {}
+    for x in models:
+        if x.type == EntityType.MODEL and _BASE_BEFORE.search(text, max(s, x.start - 50), x.start):
+            ci = clause_index(clauses, x.start)
+            out.setdefault(ci, x)
+            if _APPLIED_TO.search(text, max(s, x.start - 20), x.start):  # "Applied to X, ..." scopes the sentence
+                for i in range(len(clauses)):
+                    out.setdefault(i, x)
+    return out
+
+
+def _for_subject(sent: _Sentence, group: Group) -> ExtractedEntity | None:
+    """The system a score is "for" ("compared with 4.05 for FastSpeech 2", "versus 3.60 for DDIM")."""
+    m = _FOR_AFTER.match(sent.text, group.end)
+    if not m:
+        return None
+    return next((x for x in sent.of(_MODEL_TYPES) if x.start == m.end()), None)
+
+
+def _claim(sent: _Sentence, num: Num, kind: ClaimKind, subject: _Subject | str | None, dataset: ExtractedEntity | None,
+           metric: str | None, compared_to: str | None, **fields: object) -> ExtractedClaim:
     """One claim; a score never names a competitor."""
-    return ExtractedClaim(value=num.value, unit=num.unit, kind=kind, subject=subject,
+    ci = clause_index(sent.clauses, num.start)
+    clause = sent.clauses[ci]
+    if not isinstance(subject, _Subject):
+        subject = _Subject(subject is not None, subject)
+    base = sent.bases.get(ci)
+    base_name = base.text if base is not None and base.text != subject.name else None
+    return ExtractedClaim(value=num.value, unit=num.unit, kind=kind, subject=subject.name,
                           dataset=dataset.text if dataset else None, metric=metric,
                           compared_to=compared_to if kind != ClaimKind.SCORE else None,
-                          evidence=sent.text[sent.s:sent.e].strip(), start=num.start, end=num.end)
+                          quantity=quantity_of(sent.text, num.start, num.ctx_end, clause, metric),
+                          direction=direction_of(sent.text, num.start, num.ctx_end, clause, kind),
+                          base_model=fields.pop("base_model", base_name),  # type: ignore[arg-type]
+                          subject_phrase=subject.phrase if subject.name is None else None,
+                          evidence=sent.text[sent.s:sent.e].strip(), start=num.start, end=num.end,
+                          **fields)  # type: ignore[arg-type]
 
 
 def _group_claims(sent: _Sentence, group: Group, datasets: list[ExtractedEntity], metric: str | None,
-                  first_group: int) -> list[ExtractedClaim]:
-    """Claims of one number group: aligned with its datasets, ranges split into baseline and result."""
+                  first_group: int, inherited: _Subject | None) -> tuple[list[ExtractedClaim], _Subject | None]:
+    """Claims of one number group: aligned with its datasets, a before->after pair as a result with its baseline.
+
+    Also returns the result subject of a pair, which a gain stated after it inherits
+    ("decreases from 54.17 to 46.88, corresponding to a 13.5% degradation").
+    """
     ci = clause_index(sent.clauses, group.start)
     relation, rival = _competitor(group, sent.text, sent.cues, sent.of(_MODEL_TYPES), sent.clauses[ci])
     kind = _kind(sent.text, group, sent.clauses[ci], relation)
-    found, subject = _subject(sent, ci, group.start, first_group)
-    if not found and relation == "comparison" and sent.proposed:
-        subject = sent.proposed[0]  # "improvements are seen over X": the paper's own method is the better one
+    named = _for_subject(sent, group)
+    subject = _Subject(True, named.text) if named is not None else _subject(sent, ci, group.start, first_group)
+    if not subject.found and relation == "comparison" and sent.proposed:
+        subject = _Subject(True, sent.proposed[0])  # "improvements are seen over X": the paper's own method is better
+    if not subject.found and inherited is not None and kind != ClaimKind.SCORE:
+        subject = inherited
     # "decreases from 54.2 to 46.9": with no subject in the sentence, the result is the paper's own
-    result_subject = subject if found or not sent.proposed else sent.proposed[0]
+    result = subject if subject.found or not sent.proposed else _Subject(True, sent.proposed[0])
     rival_name = rival.text if rival is not None else None
+    base = sent.bases.get(ci)
     out: list[ExtractedClaim] = []
+    pair = None
     for i, slot in enumerate(group.slots):
         targets: list[ExtractedEntity | None] = list(datasets) if len(group.slots) == 1 else (
             [datasets[i]] if i < len(datasets) else [])
         for dataset in targets or [None]:
             if len(slot) == 2 and slot[0].transition:
-                out.append(_claim(sent, slot[0], ClaimKind.SCORE, rival_name, dataset, metric, None))
-                out.append(_claim(sent, slot[1], ClaimKind.SCORE, result_subject, dataset, metric, None))
+                before_subject = rival_name or (base.text if base is not None else None)
+                out.append(_claim(sent, slot[0], ClaimKind.SCORE, before_subject, dataset, metric, None,
+                                  is_baseline=True, base_model=None))
+                out.append(_claim(sent, slot[1], ClaimKind.SCORE, result, dataset, metric, None,
+                                  baseline=slot[0].value))
+                pair = result
             else:
                 out.extend(_claim(sent, n, kind, subject, dataset, metric, rival_name) for n in slot)
-    return out
+    return out, pair
 
 
 def _metrics(text: str, groups: list[Group], metrics: list[ExtractedEntity],
@@ -286,8 +405,9 @@ def _metrics(text: str, groups: list[Group], metrics: list[ExtractedEntity],
 
 
 def _sentence_claims(text: str, s: int, e: int, mentions: Sequence[ExtractedEntity], proposed: Sequence[str],
-                     fallback: ExtractedEntity | None) -> list[ExtractedClaim]:
-    """Claims of the sentence ``text[s:e]``."""
+                     referenced: list[ExtractedEntity], proposed_types: Mapping[str, EntityType] | None = None,
+                     known: frozenset[str] = frozenset(), own_model: str | None = None) -> list[ExtractedClaim]:
+    """Claims of the sentence ``text[s:e]``; ``referenced``: the datasets "on both benchmarks" would mean."""
     inside = sorted((m for m in mentions if m.start is not None and m.end is not None and s <= m.start and m.end <= e),
                     key=lambda m: m.start)
     nums = scan_numbers(text, s, e, [(m.start, m.end) for m in inside])
@@ -296,30 +416,69 @@ def _sentence_claims(text: str, s: int, e: int, mentions: Sequence[ExtractedEnti
         return []
     clauses = split_clauses(text, s, e, groups)
     datasets = [m for m in inside if m.type == EntityType.DATASET]
-    per_group = clause_datasets(text, groups, dataset_groups(text, datasets), clauses, fallback)
+    per_group = clause_datasets(text, groups, dataset_groups(text, datasets), clauses, referenced)
     governing, metric_names = _metrics(text, groups, [m for m in inside if m.type == EntityType.METRIC], clauses)
     pair_chains(text, groups, governing, per_group)
-    cues, rivals = _compared(text, s, e, [m for m in inside if m.type in _MODEL_TYPES])
-    excluded = rivals | {id(d) for ds in per_group for d in ds}
-    sent = _Sentence(text, s, e, inside, proposed, cues, excluded, clauses)
+    models = [m for m in inside if m.type in _MODEL_TYPES]
+    cues, rivals = _compared(text, s, e, models)
+    bases = _bases(text, s, models, clauses)
+    excluded = rivals | {id(d) for ds in per_group for d in ds} | {id(b) for b in bases.values()}
+    sent = _Sentence(text, s, e, inside, proposed, cues, excluded, clauses, proposed_types or {}, bases, known,
+                     own_model)
     claims: list[ExtractedClaim] = []
+    inherited: _Subject | None = None
+    by_group: list[list[ExtractedClaim]] = []
     for group, ds, metric in zip(groups, per_group, metric_names):
-        claims.extend(_group_claims(sent, group, ds, metric, groups[0].start))
+        made, pair = _group_claims(sent, group, ds, metric, groups[0].start, inherited)
+        inherited = pair or inherited
+        by_group.append(made)
+        claims.extend(made)
+    _link_up_from(text, groups, by_group)
     return claims
 
 
-def _single_dataset(mentions: Sequence[ExtractedEntity], s: int, e: int) -> ExtractedEntity | None:
-    """The one dataset entity a sentence names, or None when it names none or several."""
-    found = [m for m in mentions if m.type == EntityType.DATASET and m.start is not None and s <= m.start < e]
-    return found[0] if found and len({m.group for m in found}) == 1 else None
+def _link_up_from(text: str, groups: list[Group], by_group: list[list[ExtractedClaim]]) -> None:
+    """"1.21, up from 0.87": the second number is the baseline of the first."""
+    for i in range(len(groups) - 1):
+        after, before = by_group[i], by_group[i + 1]
+        if after and before and _UP_FROM.match(text, groups[i].end, groups[i + 1].start):
+            for c in before:
+                c.is_baseline, c.kind, c.direction = True, ClaimKind.SCORE, None
+            for c in after:
+                if c.kind == ClaimKind.SCORE:
+                    c.baseline = before[0].value
+
+
+def _dataset_names(mentions: Sequence[ExtractedEntity], s: int, e: int) -> list[ExtractedEntity]:
+    """The datasets a sentence names, one mention per entity, in text order."""
+    out: list[ExtractedEntity] = []
+    for m in mentions:
+        if m.type == EntityType.DATASET and m.start is not None and s <= m.start < e and all(
+                o.group != m.group for o in out):
+            out.append(m)
+    return out
 
 
 _ANY_DIGIT = re.compile(r"\d")
+_SIZE_SUFFIX = re.compile(r"[\s-]*\d+(?:\.\d+)?[BMK]", re.I)
+
+
+def _own_model(mentions: Sequence[ExtractedEntity], proposed: Sequence[str]) -> str | None:
+    """The released checkpoint of a proposed name, which "our model" means: "UL2 20B" for "UL2"."""
+    for m in mentions:
+        if m.type == EntityType.MODEL and any(
+                m.text.startswith(p) and _SIZE_SUFFIX.fullmatch(m.text[len(p):]) for p in proposed):
+            return m.text
+    return None
 
 
 def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Sequence[ExtractedEntity],
                 proposed: Sequence[str] = (), *, max_sentence_chars: int | None = None) -> list[ExtractedClaim]:
     """Extract the quantitative claims of ``text``.
+
+    A claim's dataset comes from its own clause, a sentence-initial "On X," or an explicit
+    reference to an earlier sentence's datasets ("on both benchmarks", "on the same
+    benchmark"); never from an earlier sentence otherwise.
 
     Args:
         text: the text the offsets refer to (title + abstract, or an abstract).
@@ -327,7 +486,8 @@ def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Seque
         mentions: typed entity mentions with ``start``/``end`` offsets into ``text``;
             numbers inside a mention ("GPT-4") are never claim values.
         proposed: surface forms of the paper's own method or model, preferred name first;
-            "our method", "we achieve" and "it leads to" resolve to ``proposed[0]``.
+            "our method", "we achieve" and "it leads to" resolve to ``proposed[0]`` ("our model"
+            to the first proposed model among the mentions, when there is one).
         max_sentence_chars: sentences longer than this are skipped (tables, run-on text).
 
     Returns:
@@ -341,7 +501,11 @@ def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Seque
     """
     claims: list[ExtractedClaim] = []
     seen: set[tuple[int | None, str | None]] = set()
-    fallback: ExtractedEntity | None = None
+    referenced: list[ExtractedEntity] = []
+    wanted = set(proposed)
+    proposed_types = {m.text: m.type for m in mentions if m.text in wanted}
+    known = frozenset(_key(m.text) for m in mentions if m.type in _MODEL_TYPES)
+    own_model = _own_model(mentions, proposed)
     # Mentions by start offset, so that each sentence looks at its own mentions only
     # (scanning every mention per sentence made long texts quadratic).
     located = sorted((i for i, m in enumerate(mentions) if m.start is not None), key=lambda i: mentions[i].start)
@@ -351,11 +515,11 @@ def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Seque
         local = [mentions[i] for i in sorted(located[bisect_left(starts, s):bisect_left(starts, e)])]
         numeric = _ANY_DIGIT.search(text, s, e) or WORD_NUMBER_GATE.search(text, s, e)
         if numeric and (max_sentence_chars is None or e - s <= max_sentence_chars):
-            for claim in _sentence_claims(text, s, e, local, proposed, fallback):
+            for claim in _sentence_claims(text, s, e, local, proposed, referenced, proposed_types, known, own_model):
                 if (claim.start, claim.dataset) not in seen:
                     seen.add((claim.start, claim.dataset))
                     claims.append(claim)
-        fallback = _single_dataset(local, s, e)
+        referenced = _dataset_names(local, s, e) or referenced
     return claims
 
 

@@ -16,8 +16,9 @@ from typing import Any
 
 import networkx as nx
 
-from kg.models import ClaimKind, EdgeType, NodeLabel
-from kg.query.registry import NEIGHBORS_LIMIT, PAPER_EDGES, PATH_MAX_HOPS, USING_EDGES, QuerySpec, Row
+from kg.models import ClaimKind, EdgeType, NodeLabel, ranks_on_leaderboard
+from kg.query.registry import (NEIGHBORS_LIMIT, PAPER_EDGES, PATH_MAX_HOPS, QUERIES, USING_EDGES, QuerySpec, Row,
+                               leaderboard_group)
 from kg.query.resolve import candidates_from_graph, resolve_name
 
 # Plain strings: graph keys and attributes are JSON values, not enum members.
@@ -197,12 +198,18 @@ def _claim_row(G: nx.MultiDiGraph, c: str) -> Row:
     return {
         "paper_id": paper,
         "title": G.nodes[paper].get("title") if paper in G else None,
-        "subject": _linked_name(G, c, ABOUT, "subject"),
+        "year": G.nodes[paper].get("year") if paper in G else None,
+        "subject": _linked_name(G, c, ABOUT, "subject") or attrs.get("subject_phrase"),
         "dataset": _linked_name(G, c, ON, "dataset"),
         "metric": _linked_name(G, c, IN_METRIC, "metric"),
         "value": attrs["value"],
+        "baseline": attrs.get("baseline"),
         "unit": attrs.get("unit"),
         "kind": attrs.get("kind"),
+        "quantity": attrs.get("quantity"),
+        "direction": attrs.get("direction"),
+        "base_model": attrs.get("base_model"),
+        "is_baseline": bool(attrs.get("is_baseline")),
         "evidence": attrs.get("text"),
     }
 
@@ -215,7 +222,7 @@ def claims(G: nx.MultiDiGraph, id: str) -> list[Row]:
         if k in (ABOUT, ON, IN_METRIC) and G.nodes[u]["label"] == CLAIM
     }
     ordered = sorted(linked, key=lambda c: (G.nodes[c]["paper_id"], c))
-    return [_claim_row(G, c) for c in ordered]
+    return [{k: row[k] for k in QUERIES["claims"].columns} for row in (_claim_row(G, c) for c in ordered)]
 
 
 def leaderboard(G: nx.MultiDiGraph, id: str, metric: str | None = None) -> list[Row]:
@@ -223,7 +230,9 @@ def leaderboard(G: nx.MultiDiGraph, id: str, metric: str | None = None) -> list[
     entries = []
     for c in _sources(G, id, ON, CLAIM):
         attrs = G.nodes[c]
-        if attrs.get("kind") != SCORE or (metric and not G.has_edge(c, metric, IN_METRIC)):
+        if not ranks_on_leaderboard(attrs.get("kind"), attrs.get("quantity"), bool(attrs.get("is_baseline"))):
+            continue
+        if metric and not G.has_edge(c, metric, IN_METRIC):
             continue
         row = _claim_row(G, c)
         entries.append((c, row))
@@ -241,7 +250,8 @@ def leaderboard(G: nx.MultiDiGraph, id: str, metric: str | None = None) -> list[
     for _, r in entries:
         same_group = rows and (rows[-1]["unit"], rows[-1]["metric"]) == (r["unit"], r["metric"])
         rank = rows[-1]["rank"] + 1 if same_group else 1
-        rows.append({"rank": rank, **{k: r[k] for k in ("subject", "value", "unit", "metric", "paper_id", "evidence")}})
+        rows.append({"rank": rank, "group": leaderboard_group(r["metric"], r["unit"]),
+                     **{k: r[k] for k in QUERIES["leaderboard"].columns[2:]}})
     return rows
 
 

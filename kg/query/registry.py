@@ -77,6 +77,12 @@ class QuerySpec:
     description: str
     columns: tuple[str, ...]
     example: str
+    table: tuple[str, ...] = ()  # the columns a terminal table shows, when not all (``--json`` has all)
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The columns of ``kg query``'s table."""
+        return self.table or self.columns
 
     @property
     def cypher_file(self) -> str:
@@ -145,9 +151,15 @@ QUERIES: dict[str, QuerySpec] = {
         QuerySpec(
             "claims",
             (Param("entity", (*_SUBJECT, NodeLabel.DATASET, NodeLabel.METRIC), "id", help="entity name"),),
-            "Quantitative claims about a method or model, on a dataset, or in a metric.",
-            ("paper_id", "title", "subject", "dataset", "metric", "value", "unit", "kind", "evidence"),
+            "Quantitative claims about a method or model, on a dataset, or in a metric, each with its kind "
+            "(score, improvement, comparison), the quantity it measures (a metric, or e.g. speed-up, latency, "
+            "gap share) and, for a change, its direction; a result keeps its baseline (before -> after). "
+            "Subject: the method or model, else the words the text uses (\"our approach\").",
+            ("paper_id", "title", "year", "subject", "dataset", "metric", "value", "baseline", "unit", "kind",
+             "quantity", "direction", "base_model", "is_baseline", "evidence"),
             "kg query claims GSM8K",
+            ("title", "subject", "dataset", "metric", "baseline", "value", "unit", "kind", "quantity", "direction",
+             "evidence"),
         ),
         QuerySpec(
             "leaderboard",
@@ -155,13 +167,29 @@ QUERIES: dict[str, QuerySpec] = {
                 _dataset(),
                 Param("metric", (NodeLabel.METRIC,), "metric", required=False, help="only claims in this metric"),
             ),
-            "Score claims on a dataset, best first, ranked within each (unit, metric) group "
-            "so that % and points never mix.",
-            ("rank", "subject", "value", "unit", "metric", "paper_id", "evidence"),
+            "Benchmark results on a dataset, best first, ranked within each (metric, unit) group so that "
+            "% and points never mix and a result whose metric is not stated is never ranked against one "
+            "that states it (group \"metric not stated\"). Only absolute scores rank: gains, margins, "
+            "the \"before\" of a before -> after pair (shown as the baseline of its result) and numbers "
+            "that are no benchmark result (shares of a gap, of tokens or data, parameters, budgets) do not.",
+            ("rank", "group", "subject", "baseline", "value", "unit", "metric", "title", "year", "paper_id", "kind",
+             "quantity", "base_model", "evidence"),
             "kg query leaderboard GSM8K --metric accuracy",
+            ("rank", "group", "subject", "baseline", "value", "title", "year", "evidence"),
         ),
     )
 }
+
+
+METRIC_NOT_STATED = "metric not stated"
+
+
+def leaderboard_group(metric: str | None, unit: str | None) -> str:
+    """The label of a leaderboard group: ``accuracy (%)``, ``metric not stated (%)``, ``BLEU``.
+
+    ``cypher/leaderboard.cypher`` builds the same label.
+    """
+    return f"{metric or METRIC_NOT_STATED}" + (f" ({unit})" if unit else "")
 
 
 def get_query(name: str) -> QuerySpec:

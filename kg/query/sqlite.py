@@ -31,15 +31,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import QueryError
-from kg.models import ClaimKind, EdgeType, NodeLabel, normalize_name
+from kg.models import NON_RESULT_QUANTITIES, ClaimKind, EdgeType, NodeLabel, normalize_name
 from kg.query.registry import (
     NEIGHBORS_LIMIT,
     PAPER_EDGES,
     PATH_LINK_BUDGET,
     PATH_MAX_HOPS,
+    QUERIES,
     USING_EDGES,
     QuerySpec,
     Row,
+    leaderboard_group,
 )
 from kg.query.resolve import (
     SUGGESTION_POOL,
@@ -59,7 +61,8 @@ ABOUT, ON, IN_METRIC = EdgeType.ABOUT.value, EdgeType.ON.value, EdgeType.IN_METR
 EVALUATED_ON = EdgeType.EVALUATED_ON.value
 PAPER, CLAIM, SCORE = NodeLabel.PAPER.value, NodeLabel.CLAIM.value, ClaimKind.SCORE.value
 CHUNK = 500  # ids per IN (...) list
-_LEADERBOARD = ("subject", "value", "unit", "metric", "paper_id", "evidence")
+_CLAIMS = QUERIES["claims"].columns
+_LEADERBOARD = QUERIES["leaderboard"].columns[2:]  # after rank and group
 
 
 def _in(values: Sequence[str]) -> str:
@@ -151,7 +154,8 @@ class StoreBackend:
                 linked[key] = (r["target"], r["name"])
         out: dict[str, Row] = {}
         sql = (
-            "SELECT c.id, c.paper_id, p.title, c.subject, c.dataset, c.metric, c.value, c.unit, c.kind, c.text "
+            "SELECT c.id, c.paper_id, p.title, p.year, c.subject, c.subject_phrase, c.dataset, c.metric, c.value, "
+            "c.baseline, c.unit, c.kind, c.quantity, c.direction, c.base_model, c.is_baseline, c.text "
             "FROM claims c LEFT JOIN papers p ON p.id = c.paper_id WHERE c.id IN ({ids})"
         )
         for r in self._rows_in(sql, ids):
@@ -160,9 +164,12 @@ class StoreBackend:
                 return found[1] if found else r[fallback]
 
             out[r["id"]] = {
-                "paper_id": r["paper_id"], "title": r["title"], "subject": name(ABOUT, "subject"),
+                "paper_id": r["paper_id"], "title": r["title"], "year": r["year"],
+                "subject": name(ABOUT, "subject") or r["subject_phrase"],
                 "dataset": name(ON, "dataset"), "metric": name(IN_METRIC, "metric"), "value": r["value"],
-                "unit": r["unit"], "kind": r["kind"], "evidence": r["text"], "_id": r["id"],
+                "baseline": r["baseline"], "unit": r["unit"], "kind": r["kind"], "quantity": r["quantity"],
+                "direction": r["direction"], "base_model": r["base_model"], "is_baseline": bool(r["is_baseline"]),
+                "evidence": r["text"], "_id": r["id"],
             }
         return out
 
@@ -347,13 +354,14 @@ class StoreBackend:
             (id,),
         )]
         ordered = sorted(self._claims(ids).values(), key=lambda c: (c["paper_id"], c["_id"]))
-        return [{k: v for k, v in c.items() if k != "_id"} for c in ordered]
+        return [{k: c[k] for k in _CLAIMS} for c in ordered]
 
     def leaderboard(self, id: str, metric: str | None = None) -> list[Row]:
         """Score claims ON the dataset ``id``, ranked within each (unit, metric) group, best first."""
         sql = (
             "SELECT DISTINCT e.source FROM edges e JOIN claims c ON c.id = e.source "
-            f"WHERE e.target = ? AND e.type = '{ON}' AND e.source_label = '{CLAIM}' AND c.kind = '{SCORE}'"
+            f"WHERE e.target = ? AND e.type = '{ON}' AND e.source_label = '{CLAIM}' AND c.kind = '{SCORE}' "
+            f"AND NOT c.is_baseline AND (c.quantity IS NULL OR c.quantity NOT IN ({_in(sorted(NON_RESULT_QUANTITIES))}))"
         )
         params: tuple[str, ...] = (id,)
         if metric:
@@ -373,7 +381,8 @@ class StoreBackend:
         for r in entries:
             same_group = rows and (rows[-1]["unit"], rows[-1]["metric"]) == (r["unit"], r["metric"])
             rank = rows[-1]["rank"] + 1 if same_group else 1
-            rows.append({"rank": rank, **{k: r[k] for k in _LEADERBOARD}})
+            rows.append({"rank": rank, "group": leaderboard_group(r["metric"], r["unit"]),
+                         **{k: r[k] for k in _LEADERBOARD}})
         return rows
 
     # -------------------------------------------------------------- path

@@ -59,7 +59,8 @@ DB_FILE = "kg.sqlite"
 LOCK_FILE = ".lock"
 STORE_FORMAT = "kg-store"
 # Version of the table layout; a store of another version is rebuilt, not migrated.
-STORE_VERSION = 2
+# 3: claims gained quantity, direction, baseline, is_baseline, base_model, subject_phrase.
+STORE_VERSION = 3
 _SEP = "\x1f"
 EVALUATED_ON = EdgeType.EVALUATED_ON.value
 
@@ -91,7 +92,8 @@ CREATE TABLE IF NOT EXISTS edges (
 CREATE TABLE IF NOT EXISTS claims (
     id TEXT PRIMARY KEY, paper_id TEXT NOT NULL, value REAL NOT NULL, unit TEXT, kind TEXT NOT NULL,
     text TEXT NOT NULL DEFAULT '', subject TEXT, dataset TEXT, metric TEXT, compared_to TEXT,
-    start INTEGER, "end" INTEGER, field TEXT
+    quantity TEXT, direction TEXT, baseline REAL, is_baseline INTEGER NOT NULL DEFAULT 0, base_model TEXT,
+    subject_phrase TEXT, start INTEGER, "end" INTEGER, field TEXT
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,

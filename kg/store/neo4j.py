@@ -886,6 +886,7 @@ _EDGE_SQL_COLUMNS = ('type', 'source', 'target', 'source_label', 'target_label',
                      'field', 'extractor', 'confidence', 'paper_id')
 _EDGE_PROPS = ("evidence", "start", "end", "field", "extractor", "confidence")
 _JSON_COLUMNS = frozenset({"authors", "categories", "aliases"})
+_BOOL_COLUMNS = frozenset({"is_baseline"})  # SQLite keeps 0/1; Neo4j gets the boolean a GraphData load writes
 _SQL_CHUNK = 500
 
 
@@ -927,7 +928,8 @@ class _StoreRows:
 
     @staticmethod
     def _props(columns: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
-        return {c: json.loads(v) if c in _JSON_COLUMNS else v for c, v in zip(columns, values) if v is not None}
+        return {c: json.loads(v) if c in _JSON_COLUMNS else bool(v) if c in _BOOL_COLUMNS else v
+                for c, v in zip(columns, values) if v is not None}
 
     def _edge(self, row: Sequence[Any], paper_ids: list[str]) -> tuple[EdgeGroup, dict[str, Any]]:
         props = {k: v for k, v in zip(_EDGE_PROPS, row[5:11]) if v is not None}

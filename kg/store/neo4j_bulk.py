@@ -107,7 +107,7 @@ def _cell(value: Any, kind: str) -> str:
         return '"' + ARRAY_DELIMITER.join(items).replace('"', '""') + '"'
     if kind in ("int", "float"):
         return json.dumps(value)
-    if isinstance(value, bool):
+    if kind == "boolean" or isinstance(value, bool):  # the store keeps a boolean as 0/1
         return "true" if value else "false"
     return '"' + str(value).replace('"', '""') + '"'
 

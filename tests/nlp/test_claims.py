@@ -183,12 +183,13 @@ def test_find_claims_observation_by_we_has_no_subject():
     assert (claim.value, claim.subject, claim.kind) == (2.0, None, ClaimKind.IMPROVEMENT)
 
 
-def test_find_claims_dataset_from_previous_sentence():
+def test_find_claims_dataset_never_from_previous_sentence():
+    # issue 10: a dataset is not carried over from an earlier sentence without an explicit reference
     text = "We release the QuizBank benchmark. Even GPT-4 solves only half of the problems."
     mentions = _mentions(text, ("QuizBank", "Dataset", 0), ("GPT-4", "Model", 1))
     first_end = text.index(" Even")
     [claim] = find_claims(text, [(0, first_end), (first_end + 1, len(text))], mentions)
-    assert (claim.value, claim.subject, claim.dataset) == (0.5, "GPT-4", "QuizBank")
+    assert (claim.value, claim.subject, claim.dataset) == (0.5, "GPT-4", None)
 
 
 def test_find_claims_skips_overlong_sentences():
@@ -269,9 +270,10 @@ def test_find_claims_value_metric_pairs_keep_a_single_dataset():
     ("Zeta reaches 8.4, 5.9, and 10.6 on GSM8K, MATH500, and ARC.", [(8.4, "GSM8K"), (5.9, "MATH500"), (10.6, "ARC")]),
     ("On GSM8K, Zeta reaches 81%, and on ARC it reaches 64%.", [(81.0, "GSM8K"), (64.0, "ARC")]),
     ("Zeta reaches 81% on GSM8K; PPO reaches 64% on ARC.", [(81.0, "GSM8K"), (64.0, "ARC")]),
-    ("Zeta reaches 81% on GSM8K, while it is 3x faster than PPO.", [(81.0, "GSM8K"), (3.0, "GSM8K")]),
+    ("Zeta reaches 81% on GSM8K, while it is 3x faster than PPO.", [(81.0, "GSM8K"), (3.0, None)]),
+    ("On GSM8K, Zeta reaches 81%, while it is 3x faster than PPO.", [(81.0, "GSM8K"), (3.0, "GSM8K")]),
 ])
-def test_find_claims_clause_splits_keep_lists_and_fall_back_to_the_sentence(text, values):
+def test_find_claims_clause_splits_keep_lists_and_never_borrow_a_neighbours_dataset(text, values):
     specs = [("Zeta", "Method", 0), ("PPO", "Method", 1), ("GSM8K", "Dataset", 2), ("MATH500", "Dataset", 3),
              ("ARC", "Dataset", 4)]
     claims = _claims(text, *[spec for spec in specs if spec[0] in text])

@@ -102,12 +102,18 @@ def test_claims_about_a_method(backend):
     assert rows[0] == {
         "paper_id": "p2",
         "title": "Paper 2",
+        "year": None,
         "subject": "PPO",
         "dataset": "GSM8K",
         "metric": "accuracy",
         "value": 88.0,
+        "baseline": None,
         "unit": "%",
         "kind": "score",
+        "quantity": None,
+        "direction": None,
+        "base_model": None,
+        "is_baseline": False,
         "evidence": "Sentence of c3.",
     }
 

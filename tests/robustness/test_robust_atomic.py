@@ -20,8 +20,8 @@ import pytest
 from typer.testing import CliRunner
 
 import kg
-import kg.graph.export as export
 from kg.cli import app
+from kg.graph import export
 from kg.io.atomic import atomic_dir, atomic_file, clean_leftovers, leftovers
 
 runner = CliRunner()
@@ -117,7 +117,7 @@ def test_a_failing_export_leaves_the_old_graphml_and_csv_folder(store, tmp_path,
     ET.parse(graphml)  # well-formed
     before = graphml.read_bytes(), {p.name: p.read_bytes() for p in folder.iterdir()}
 
-    def disk_full(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export, "_edge_csv", disk_full)
@@ -138,7 +138,7 @@ def test_a_failing_extract_keeps_the_old_output_file(tmp_path, monkeypatch):
     out = tmp_path / "e.jsonl"
     out.write_text('{"valid": "old output"}\n')
 
-    def stops_midway(papers, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def stops_midway(papers, **kwargs):
         real = kg.nlp.pipeline.extract_papers(papers, **kwargs)
         yield next(real)
         raise OSError(28, "No space left on device")

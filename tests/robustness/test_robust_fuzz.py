@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-import kg.cli as cli
+from kg import cli
 from kg.errors import InputError
 from kg.io import read_papers
 from kg.io.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, clean_text

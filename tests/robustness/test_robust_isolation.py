@@ -8,7 +8,6 @@ process and in the fork-pool workers; ``kg build`` counts them and exits 3.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -67,7 +66,7 @@ def test_a_component_that_raises_for_one_doc_costs_only_that_paper():
     nlp = build_nlp(claims=False)
 
     @nlp.component("explode_on_marker")
-    def explode(doc):  # noqa: ANN001, ANN202
+    def explode(doc):
         if "EXPLODE" in doc.text:
             raise ValueError("component failed")
         return doc
@@ -80,7 +79,7 @@ def test_a_component_that_raises_for_one_doc_costs_only_that_paper():
     assert [(f.paper_id, f.stage) for f in failed] == [("2", "extract")]
 
 
-def _boom_link(extraction: Extraction, paper: Paper):  # noqa: ANN202
+def _boom_link(extraction: Extraction, paper: Paper):
     if paper.id == "b":
         raise RuntimeError("cannot link")
     return _real_link(extraction, paper)
@@ -106,11 +105,11 @@ def test_build_counts_a_failed_paper_and_the_cli_exits_3(tmp_path, monkeypatch):
 
 
 def test_extract_exits_3_and_keeps_the_other_papers(tmp_path, monkeypatch):
-    import kg.nlp.pipeline as pipeline
+    from kg.nlp import pipeline
 
     real = pipeline.doc_to_extraction
 
-    def fails_for_b(doc, paper):  # noqa: ANN001, ANN202
+    def fails_for_b(doc, paper):
         if paper.id == "b":
             raise KeyError("no such span")
         return real(doc, paper)

@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-import kg.cli as cli
+from kg import cli
 from kg.cli import app, json_text, terminal_safe
 
 runner = CliRunner()

@@ -90,6 +90,7 @@ _GENERIC_HEADS = frozenset({"performance", "accuracy", "results", "result", "tra
 _FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "on", "in", "for", "with", "and", "or", "to", "by", "our", "its",
                              "their", "this", "that", "these", "those", "we", "it", "each", "both", "all", "from",
                              "at", "as", "is", "are", "was", "were", "via", "through", "using", "after", "without"})
+_OWN_WORK = "this paper's method"  # the subject phrase of "we achieve ..." when the paper names no method
 _MODEL_HEADS = frozenset({"model", "system", "agent", "checkpoint", "network", "policy"})
 # The model a method is applied to: "improves Llama-3.1-8B from", "speeds up GPT-J decoding", "Applied to ViViT,".
 _BASE_BEFORE = re.compile(r"\b(?:improv\w*|boost\w*|enhanc\w*|speeds?\s+up|accelerat\w*|applied\s+to|"
@@ -274,7 +275,7 @@ def _subject_in(sent: _Sentence, start: int, pos: int) -> _Subject:
         cands.append((named.start, named.text, None) if named else
                      (m.start(), sent.preferred(m.group().split()[-1]), m.group()))
     for m in _PRONOUN_VERB.finditer(text, start, pos):
-        cands.append((m.start(), sent.preferred(), m.group().split()[0].lower()))
+        cands.append((m.start(), sent.preferred(), _OWN_WORK))  # "we achieve", "it improves"
     for x in sent.mentions:
         if x.start < start or x.end > pos or id(x) in sent.excluded:
             continue

@@ -235,3 +235,25 @@ def test_up_from_names_the_baseline_of_a_score():
     after, before = _claims(text, ("Zeta", "Method", 0), ("success rate", "Metric", 1), ("PPO", "Method", 2))
     assert (after.value, after.baseline, after.subject) == (0.92, 0.71, "Zeta")
     assert (before.is_baseline, before.subject) == (True, "PPO")
+
+
+def test_we_without_a_proposed_name_is_the_papers_own_method():
+    text = "Compared to MLE, we improve pass@100 from 35.5% to 44.5% on GSM8K."
+    before, after = _claims(text, ("MLE", "Method", 0), ("pass@100", "Metric", 1), ("GSM8K", "Dataset", 2))
+    assert (before.subject, before.is_baseline) == ("MLE", True)
+    assert (after.subject, after.subject_phrase, after.baseline) == (None, "this paper's method", 35.5)
+
+
+def test_our_model_means_the_sized_checkpoint_of_the_proposed_name():
+    text = "We propose Zeta and release Zeta 20B. Our model also reaches 48.2% on MMLU."
+    mentions = _mentions(text, ("Zeta", "Method", 0), ("Zeta 20B", "Model", 1), ("MMLU", "Dataset", 2))
+    split = text.index("Our")
+    [claim] = find_claims(text, [(0, split - 1), (split, len(text))], mentions, ("Zeta",))
+    assert claim.subject == "Zeta 20B"
+
+
+def test_subject_of_a_clause_after_a_dropped_numberless_clause_is_the_sentences():
+    text = "Our model outperforms GPT-3 on SuperGLUE and triples the score of T5 on summarization."
+    [claim] = _claims(text, ("GPT-3", "Model", 0), ("SuperGLUE", "Dataset", 1), ("T5", "Model", 2),
+                      proposed=("Zeta",))
+    assert (claim.subject, claim.dataset) == ("Zeta", None)

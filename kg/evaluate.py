@@ -61,10 +61,11 @@ def read_gold_papers(gold: Path) -> list:
 
 def write_predictions(gold: Path, output: Path, *, mode: str = "fast") -> int:
     """Extract every paper of ``gold`` and write the predictions as JSONL; the number written."""
+    from kg.io.atomic import atomic_file
     from kg.nlp import extract_papers
 
     papers = read_gold_papers(gold)
-    with output.open("w", encoding="utf-8") as fh:
+    with atomic_file(output) as fh:  # a failed run keeps an older predictions file whole
         for extraction in extract_papers(papers, mode=mode):
             fh.write(json.dumps(extraction.model_dump(mode="json"), ensure_ascii=False) + "\n")
     return len(papers)

@@ -10,9 +10,9 @@ record. A JSON array is one document: it is parsed whole, element by element,
 so each element still gets the line it starts on; a syntax error in it is an
 error of the whole file.
 
-Nesting is bounded before anything is parsed: a line (or an array) nested
-deeper than ``MAX_JSON_DEPTH`` is refused by counting its brackets outside
-strings, so no input can drive the parser into a ``RecursionError``.
+Nesting is bounded before anything is parsed: a line (or an array element)
+nested deeper than ``MAX_JSON_DEPTH`` is skipped by counting its brackets
+outside strings, so no input can drive the parser into a ``RecursionError``.
 """
 
 from __future__ import annotations
@@ -106,17 +106,43 @@ def _syntax_error(file: str, text: str, pos: int, what: str) -> InputError:
     return InputError(f"{file}:{line}: invalid JSON at column {column}: {what}")
 
 
+TOO_DEEP = object()  # what ``iter_array_values`` yields for an element nested deeper than MAX_JSON_DEPTH
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]', re.DOTALL)
+
+
+def _element_end(text: str, pos: int) -> tuple[int, int]:
+    """Where the array element starting at ``pos`` ends (its ``,`` or ``]``), and how deep it nests.
+
+    Found by scanning brackets outside strings, without parsing, so any depth is safe.
+    """
+    depth = deepest = 0
+    for match in _TOKEN.finditer(text, pos):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            if depth == 0:
+                return match.start(), deepest
+            depth -= 1
+        elif token == "," and depth == 0:
+            return match.start(), deepest
+    return len(text), deepest
+
+
 def iter_array_values(text: str, file: str) -> Iterator[tuple[int, Any]]:
     """Yield ``(line, value)`` for each element of a top-level JSON array.
 
-    A top-level object is taken as a single record; other values are refused.
+    A top-level object is taken as a single record; other values are refused. An
+    element nested deeper than ``MAX_JSON_DEPTH`` is yielded as ``TOO_DEEP``, unparsed.
 
     Raises:
         InputError: a syntax error, or a top level that is neither array nor object.
     """
     pos = _skip_ws(text, 0)
-    if text.count("[") + text.count("{") > MAX_JSON_DEPTH + 1 and json_depth(text) > MAX_JSON_DEPTH + 1:
-        raise InputError(f"{file}: JSON nested deeper than {MAX_JSON_DEPTH} levels (records are objects of an array)")
+    deep = text.count("[") + text.count("{") > MAX_JSON_DEPTH + 1 and json_depth(text) > MAX_JSON_DEPTH + 1
+    if deep and not text.startswith("[", pos):
+        raise InputError(f"{file}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
     if text.startswith("{", pos):
         try:
             value = json.loads(text)
@@ -129,11 +155,22 @@ def iter_array_values(text: str, file: str) -> Iterator[tuple[int, Any]]:
     pos, line, counted = _skip_ws(text, pos + 1), 1, 0
     more = not text.startswith("]", pos)
     while more:
+        line, counted = line + text.count("\n", counted, pos), pos
+        if deep:  # some element nests too deep: measure each one before parsing it
+            end, depth = _element_end(text, pos)
+            if depth > MAX_JSON_DEPTH:
+                yield line, TOO_DEEP
+                pos = _skip_ws(text, end)
+                more = text.startswith(",", pos)
+                if more:
+                    pos = _skip_ws(text, pos + 1)
+                elif not text.startswith("]", pos):
+                    raise _syntax_error(file, text, pos, "expected ',' or ']' after an array element")
+                continue
         try:
             value, end = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as e:
             raise _syntax_error(file, text, e.pos, e.msg) from e
-        line, counted = line + text.count("\n", counted, pos), pos
         yield line, value
         pos = _skip_ws(text, end)
         more = text.startswith(",", pos)
@@ -178,4 +215,7 @@ def iter_json(path: Path, file: str) -> Iterator[Record]:
     text = "\n".join(line for _, line in iter_lines(path))
     source = Path(file).name
     for line, value in iter_array_values(text, file):
+        if value is TOO_DEEP:
+            yield skipped(file, line, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+            continue
         yield record_from_value(value, file, line, source)

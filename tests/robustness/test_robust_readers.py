@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.errors import InputError
-from kg.io import detect_format, read_papers
+from kg.io import detect_format, iter_records, read_papers
 from kg.io.jsonl import MAX_JSON_DEPTH, json_depth
 from kg.io.records import MAX_ABSTRACT_CHARS, MAX_ID_CHARS, MAX_TITLE_CHARS, TITLE_WORDS
 
@@ -81,11 +81,21 @@ def test_a_deeply_nested_first_line_does_not_break_format_detection(tmp_path):
     assert [p.id for p in result.papers] == ["b"] and result.skipped[0].line == 1
 
 
-def test_a_deeply_nested_json_array_is_one_error_line(tmp_path):
+def test_a_deeply_nested_element_of_a_json_array_is_skipped_alone(tmp_path):
     path = tmp_path / "in.json"
-    path.write_text("[" + json.dumps(_good()) + "," + _deep(100_000) + "]", encoding="utf-8")
+    path.write_text("[\n" + json.dumps(_good("a")) + ",\n" + _deep(100_000) + ",\n[[\"]]]\"]],\n"
+                    + json.dumps(_good("b")) + "\n]", encoding="utf-8")
+    result = read_papers([path])
+    assert [p.id for p in result.papers] == ["a", "b"]
+    assert [(s.line, s.reason.split(" (")[0]) for s in result.skipped] == [
+        (3, f"JSON nested deeper than {MAX_JSON_DEPTH} levels"), (4, "not a JSON object")]
+
+
+def test_a_deeply_nested_single_json_object_is_one_error_line(tmp_path):
+    path = tmp_path / "in.json"
+    path.write_text(" \n" + _deep(100_000) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match="nested deeper than"):
-        read_papers([path])
+        list(iter_records(path, "json"))
 
 
 # ------------------------------------------------------------ code points and long text

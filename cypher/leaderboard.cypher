@@ -1,4 +1,5 @@
-// Benchmark results on a dataset, best first, ranked within each (unit, metric) group so that
+// Benchmark results on a dataset, best first (lowest first for an error, a perplexity, a loss:
+// kg.models.lower_is_better, whose two lists are repeated below), ranked within each (unit, metric) group so that
 // % and points never mix and "metric not stated" is a group of its own. Only absolute scores
 // rank: not the "before" of a before -> after pair (it is the baseline of its result), not
 // numbers that are no benchmark result (the quantities of kg.models.NON_RESULT_QUANTITIES).
@@ -11,7 +12,11 @@ OPTIONAL MATCH (p:Paper {id: c.paper_id})
 WITH c, p,
      coalesce(head([(c)-[:ABOUT]->(s) | s.name]), c.subject, c.subject_phrase) AS subject,
      coalesce(head([(c)-[:IN_METRIC]->(m) | m.name]), c.metric) AS metric
-ORDER BY c.unit, metric, c.value DESC, subject, c.paper_id, c.id
+WITH c, p, subject, metric,
+     CASE WHEN toLower(coalesce(metric, '')) IN ['wer', 'cer', 'eer', 'fid', 'ppl', 'mae', 'mse', 'rmse', 'latency']
+            OR any(w IN ['error', 'perplexity', 'loss', 'distance'] WHERE toLower(coalesce(metric, '')) CONTAINS w)
+          THEN c.value ELSE -c.value END AS better
+ORDER BY c.unit, metric, better, subject, c.paper_id, c.id
 WITH c.unit AS unit, metric,
      collect({subject: subject, value: c.value, baseline: c.baseline, title: p.title, year: p.year,
               paper_id: c.paper_id, kind: c.kind, quantity: c.quantity, base_model: c.base_model,

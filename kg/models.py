@@ -108,6 +108,18 @@ NON_RESULT_QUANTITIES: frozenset[str] = frozenset(
     {"gap share", "token share", "data share", "parameters", "budget", "hyper-parameter"})
 
 
+# Metrics where less is better: ranked lowest first. Exact names (lower-cased) and words inside a name;
+# ``cypher/leaderboard.cypher`` repeats both lists (tests/query/test_claim_queries.py checks).
+LOWER_IS_BETTER_NAMES: tuple[str, ...] = ("wer", "cer", "eer", "fid", "ppl", "mae", "mse", "rmse", "latency")
+LOWER_IS_BETTER_WORDS: tuple[str, ...] = ("error", "perplexity", "loss", "distance")
+
+
+def lower_is_better(metric: str | None) -> bool:
+    """Whether a smaller value of ``metric`` is the better result ("WER", "word error rate", "FID")."""
+    name = (metric or "").lower()
+    return name in LOWER_IS_BETTER_NAMES or any(w in name for w in LOWER_IS_BETTER_WORDS)
+
+
 def ranks_on_leaderboard(kind: str, quantity: str | None, is_baseline: bool) -> bool:
     """Whether a claim is an absolute benchmark result: a score, not the "before" of a pair, not a non-result.
 

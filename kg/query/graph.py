@@ -16,9 +16,23 @@ from typing import Any
 
 import networkx as nx
 
-from kg.models import ClaimKind, EdgeType, NodeLabel, ranks_on_leaderboard
-from kg.query.registry import (NEIGHBORS_LIMIT, PAPER_EDGES, PATH_MAX_HOPS, QUERIES, USING_EDGES, QuerySpec, Row,
-                               leaderboard_group)
+from kg.models import (
+    ClaimKind,
+    EdgeType,
+    NodeLabel,
+    lower_is_better,
+    ranks_on_leaderboard,
+)
+from kg.query.registry import (
+    NEIGHBORS_LIMIT,
+    PAPER_EDGES,
+    PATH_MAX_HOPS,
+    QUERIES,
+    USING_EDGES,
+    QuerySpec,
+    Row,
+    leaderboard_group,
+)
 from kg.query.resolve import candidates_from_graph, resolve_name
 
 # Plain strings: graph keys and attributes are JSON values, not enum members.
@@ -240,7 +254,7 @@ def leaderboard(G: nx.MultiDiGraph, id: str, metric: str | None = None) -> list[
         key=lambda e: (
             _nulls_last(e[1]["unit"]),
             _nulls_last(e[1]["metric"]),
-            -e[1]["value"],
+            e[1]["value"] if lower_is_better(e[1]["metric"]) else -e[1]["value"],
             _nulls_last(e[1]["subject"]),
             e[1]["paper_id"],
             e[0],

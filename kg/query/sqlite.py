@@ -31,7 +31,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import QueryError
-from kg.models import NON_RESULT_QUANTITIES, ClaimKind, EdgeType, NodeLabel, normalize_name
+from kg.models import (
+    NON_RESULT_QUANTITIES,
+    ClaimKind,
+    EdgeType,
+    NodeLabel,
+    lower_is_better,
+    normalize_name,
+)
 from kg.query.registry import (
     NEIGHBORS_LIMIT,
     PAPER_EDGES,
@@ -357,7 +364,8 @@ class StoreBackend:
         return [{k: c[k] for k in _CLAIMS} for c in ordered]
 
     def leaderboard(self, id: str, metric: str | None = None) -> list[Row]:
-        """Score claims ON the dataset ``id``, ranked within each (unit, metric) group, best first."""
+        """Benchmark results ON the dataset ``id``, ranked within each (unit, metric) group, best first
+        (lowest first for an error, a perplexity, a loss: ``kg.models.lower_is_better``)."""
         sql = (
             "SELECT DISTINCT e.source FROM edges e JOIN claims c ON c.id = e.source "
             f"WHERE e.target = ? AND e.type = '{ON}' AND e.source_label = '{CLAIM}' AND c.kind = '{SCORE}' "
@@ -373,7 +381,8 @@ class StoreBackend:
         entries = sorted(
             self._claims(r[0] for r in self._rows(sql, params)).values(),
             key=lambda r: (
-                _nulls_last(r["unit"]), _nulls_last(r["metric"]), -r["value"], _nulls_last(r["subject"]),
+                _nulls_last(r["unit"]), _nulls_last(r["metric"]),
+                r["value"] if lower_is_better(r["metric"]) else -r["value"], _nulls_last(r["subject"]),
                 r["paper_id"], r["_id"],
             ),
         )

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from kg.models import ClaimDirection, ClaimKind, EntityType, ExtractedClaim, ExtractedEntity
+from kg.models import (
+    ClaimDirection,
+    ClaimKind,
+    EntityType,
+    ExtractedClaim,
+    ExtractedEntity,
+)
 from kg.nlp.claims import find_claims
 
 

@@ -3,12 +3,28 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kg.graph import build_graph
-from kg.models import (Claim, ClaimDirection, ClaimKind, Edge, EdgeType, Entity, EntityType, GraphData, NodeLabel,
-                       Paper)
+from kg.models import (
+    LOWER_IS_BETTER_NAMES,
+    LOWER_IS_BETTER_WORDS,
+    NON_RESULT_QUANTITIES,
+    Claim,
+    ClaimDirection,
+    ClaimKind,
+    Edge,
+    EdgeType,
+    Entity,
+    EntityType,
+    GraphData,
+    NodeLabel,
+    Paper,
+)
 from kg.query import Neo4jBackend, run_query
+from kg.query.backends import load_cypher
 
 
 def _claim(cid: str, value: float, unit: str | None, kind: ClaimKind = ClaimKind.SCORE, **fields) -> Claim:
@@ -19,9 +35,18 @@ def _claim(cid: str, value: float, unit: str | None, kind: ClaimKind = ClaimKind
 def _edge(type_: EdgeType, source: str, target: str, paper: str) -> Edge:
     labels = {"q": NodeLabel.PAPER, "k": NodeLabel.CLAIM, "dataset": NodeLabel.DATASET, "method": NodeLabel.METHOD,
               "metric": NodeLabel.METRIC}
-    label = lambda x: labels[x.split(":")[0]] if ":" in x else labels[x[0]]  # noqa: E731
+    label = lambda x: labels[x.split(":")[0]] if ":" in x else labels[x[0]]
     return Edge(type=type_, source=source, target=target, source_label=label(source), target_label=label(target),
                 evidence=f"{source} {type_.value} {target}.", paper_ids=[paper])
+
+
+def _error_claims() -> tuple[list[Claim], list[Edge], list[Entity]]:
+    """Two word error rates on LibriX: the lower is the better."""
+    claims = [_claim("k7", 7.9, "%", paper="q1", metric="WER"), _claim("k8", 6.1, "%", paper="q2", metric="WER")]
+    edges = [_edge(EdgeType.REPORTS, c.paper_id, c.id, c.paper_id) for c in claims]
+    edges += [_edge(EdgeType.ON, c.id, "dataset:librix", c.paper_id) for c in claims]
+    entities = [Entity(id="dataset:librix", type=EntityType.DATASET, name="LibriX")]
+    return claims, edges, entities
 
 
 def board_data() -> GraphData:
@@ -44,7 +69,9 @@ def board_data() -> GraphData:
     edges += [_edge(EdgeType.ON, c.id, "dataset:benchx", c.paper_id) for c in claims]
     edges += [_edge(EdgeType.ABOUT, c, "method:zeta", "q2") for c in ("k4", "k5", "k6")]
     edges.append(_edge(EdgeType.IN_METRIC, "k4", "metric:accuracy", "q2"))
-    return GraphData(papers=papers, entities=entities, claims=claims, edges=edges)
+    more_claims, more_edges, more_entities = _error_claims()
+    return GraphData(papers=papers, entities=entities + more_entities, claims=claims + more_claims,
+                     edges=edges + more_edges)
 
 
 @pytest.fixture(params=["graph", "store"])
@@ -77,9 +104,23 @@ def test_claims_keep_every_number_with_its_kind_quantity_and_direction(board):
     assert (by_value[13.5]["kind"], by_value[13.5]["direction"]) == ("improvement", "decrease")
 
 
+def test_leaderboard_ranks_an_error_rate_lowest_first(board):
+    rows = run_query("leaderboard", {"dataset": "LibriX"}, board)
+    assert [(r["rank"], r["value"], r["group"]) for r in rows] == [(1, 6.1, "WER (%)"), (2, 7.9, "WER (%)")]
+
+
+def test_leaderboard_cypher_repeats_the_python_rules():
+    """cypher/leaderboard.cypher spells kg.models' lists as literals: the two must not drift apart."""
+    statement = load_cypher("leaderboard")
+    lists = [sorted(re.findall(r"'([^']*)'", m)) for m in re.findall(r"IN \[([^\]]*)\]", statement)]
+    assert sorted(NON_RESULT_QUANTITIES) in lists
+    assert sorted(LOWER_IS_BETTER_NAMES) in lists
+    assert sorted(LOWER_IS_BETTER_WORDS) in lists
+
+
 @pytest.mark.neo4j
 @pytest.mark.parametrize(("name", "args"), [("leaderboard", {"dataset": "BenchX"}), ("claims", {"entity": "BenchX"}),
-                                            ("claims", {"entity": "Zeta"}),
+                                            ("claims", {"entity": "Zeta"}), ("leaderboard", {"dataset": "LibriX"}),
                                             ("leaderboard", {"dataset": "BenchX", "metric": "accuracy"})])
 def test_claim_queries_neo4j_rows_equal_store_rows(neo4j_db, neo4j_settings, make_store, name, args):
     from kg.store.neo4j import load_graph

@@ -33,15 +33,15 @@ from kg.resources._derive import (
     SourceLists,
     build_key,
     collides,
-    plural_aliases,
-    plural_key,
-    strip_organisation,
     derive_helm_datasets,
     derive_helm_models,
     derive_hf_models,
     derive_opencompass_datasets,
     derive_pwc_tasks,
+    plural_aliases,
+    plural_key,
     pwc_non_tasks,
+    strip_organisation,
 )
 
 REPO = Path(__file__).resolve().parents[1]

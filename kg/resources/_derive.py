@@ -412,7 +412,7 @@ def _load_lists(d: Path) -> SourceLists:
         | {row[1] for row in _tsv_all(tdms / "evaMatrixKB.tsv")},
     }
     yaml_text = (d / "models" / "model_metadata.yaml").read_text(encoding="utf-8")
-    helm_models = [m.strip().strip("'\"") for m in re.findall(r"^\s+display_name:\s*(.+)$", yaml_text, re.M)]
+    helm_models = [m.strip().strip("'\"") for m in re.findall(r"^\s+display_name:\s*(.+)$", yaml_text, re.MULTILINE)]
     hf_models = [row[1] for row in _tsv(d / "models" / "hf_transformers_model_names.tsv") if len(row) > 1]
     pwc = d / "pwc-archive-tasks-CC-BY-SA"
     pwc_tasks = []
@@ -660,18 +660,37 @@ def pwc_head_is_task(name: str) -> bool:
     return any(low.endswith(" " + head) for head in lx.TASK_HEAD_WORDS)
 
 
+# Adjective endings: a rarely listed name may not bring in a new adjective that task phrases would
+# then start with ("statistical", "local", "consistent" make "statistical estimation" a task).
+_ADJECTIVE_END = re.compile(r"(?:al|ic|ive|ent|ant|ous|ar|ary|ful|less|able|ible|ed)$")
+
+
 def _pwc_names(lists: SourceLists, min_datasets: int, keep_non_tasks: bool = False) -> dict[str, list[str]]:
-    """Cleaned Papers with Code task names (with their abbreviations) that pass the count rule."""
-    out: dict[str, list[str]] = {}
+    """Cleaned Papers with Code task names (with their abbreviations) that pass the count rule.
+
+    A name listed with at least ``min_datasets`` datasets is kept. A rarer one is kept when it ends
+    in a task head (``pwc_head_is_task``) and every adjective-like word before the head already
+    starts or modifies a frequently listed name: the task words that kg's phrase rule learns from
+    the task gazetteers stay the ones of established tasks.
+    """
+    frequent: dict[str, list[str]] = {}
+    rare: dict[str, list[str]] = {}
     for raw, count in sorted(lists.pwc_tasks):
         base, abbr = split_pwc_abbreviation(raw)
         name = clean_pwc_task(base, keep_non_tasks=keep_non_tasks)
-        if not name or (count < min_datasets and not pwc_head_is_task(name)):
+        if not name:
             continue
-        aliases = out.setdefault(name, [])
+        aliases = (frequent if count >= min_datasets else rare).setdefault(name, [])
         if abbr and abbr not in aliases:
             aliases.append(abbr)
-    return out
+    known = {w for name in frequent for w in name.casefold().split()[:-1]}
+    for name, aliases in rare.items():
+        if name in frequent or not pwc_head_is_task(name):
+            continue
+        words = name.casefold().split()[:-1]
+        if all(w in known or not _ADJECTIVE_END.search(w) for w in words):
+            frequent[name] = aliases
+    return frequent
 
 
 def pwc_non_tasks(lists: SourceLists, min_datasets: int = 3) -> int:

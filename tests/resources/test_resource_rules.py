@@ -6,6 +6,8 @@ files (so that a hand-written seed line cannot break it either).
 
 from __future__ import annotations
 
+import json
+import re
 from collections import defaultdict
 
 import pytest
@@ -18,11 +20,16 @@ from kg.resources._derive import (
     clean_pwc_task,
     collides,
     derive_hf_models,
+    derive_pwc_tasks,
     is_pwc_non_task,
     is_variant_of,
     plural_aliases,
     plural_key,
+    pwc_head_is_task,
+    scierc_spans,
+    split_pwc_abbreviation,
     strip_organisation,
+    tdmsci_spans,
 )
 
 # Organisations written before model names in papers; none may start a gazetteer model form.
@@ -253,3 +260,150 @@ def test_load_entries_methods_and_tasks_have_no_plural_aliases():
 def test_alias_table_has_no_transformers_alias():
     assert (EntityType.METHOD, "transformers") not in alias_table()
     assert alias_table()[(EntityType.METHOD, "transformer")] == "Transformer"
+
+
+# ------------------------------------------------ 6. Papers with Code: abbreviations and rarely listed tasks
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Visual Question Answering (VQA)", ("Visual Question Answering", "VQA")),
+        ("Multiple Choice Question Answering (MCQA)", ("Multiple Choice Question Answering", "MCQA")),
+        ('"Optical Character Recognition (OCR)"', ("Optical Character Recognition", "OCR")),
+        # a narrower task than the abbreviation names, or letters that are not the long form's initials
+        ("Zero-shot Named Entity Recognition (NER)", ("Zero-shot Named Entity Recognition (NER)", None)),
+        ("3D Object Detection (RoI)", ("3D Object Detection (RoI)", None)),
+        # no action noun in the long form, or an abbreviation too short to match safely
+        ("Computed Tomography (CT)", ("Computed Tomography (CT)", None)),
+        ("Question Answering (QA)", ("Question Answering (QA)", None)),
+        ("Semantic Segmentation", ("Semantic Segmentation", None)),
+    ],
+)
+def test_split_pwc_abbreviation(raw, expected):
+    assert split_pwc_abbreviation(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("diabetic retinopathy detection", True),
+        ("query-focused summarization", True),
+        ("selection bias", False),  # no task head
+        ("future prediction", False),  # vague modifier
+        ("efficient detection", False),  # generic modifier of the lexicon
+        ("safety alignment", False),  # a training step, not a task, when rarely listed
+    ],
+)
+def test_pwc_head_is_task(name, expected):
+    assert pwc_head_is_task(name) is expected
+
+
+def _pwc_lists(rows):
+    return SourceLists(pwc_tasks=rows)
+
+
+def test_derive_pwc_tasks_count_rule_and_abbreviation_alias():
+    lists = _pwc_lists([
+        ("Visual Question Answering (VQA)", 145),  # frequent: kept, with its alias
+        ("Statistical Translation", 5),  # frequent: teaches "statistical"
+        ("Arrhythmia Detection", 2),  # rare, task head, noun modifier: kept
+        ("Selection Bias", 2),  # rare, no task head: left out
+        ("Probabilistic Estimation", 1),  # rare, new adjective: left out
+        ("Statistical Detection", 1),  # rare, adjective already known from a frequent name: kept
+    ])
+    got = {e["name"]: e["aliases"] for e in derive_pwc_tasks(lists)}
+    assert got == {
+        "visual question answering": ["VQA"],
+        "statistical translation": [],
+        "arrhythmia detection": [],
+        "statistical detection": [],
+    }
+
+
+def test_load_entries_pwc_abbreviations_spell_their_long_form():
+    pairs = [(e.name, a) for e in load_entries("tasks_pwc") for a in e.aliases]
+    assert pairs, "the Papers with Code list keeps spelled-out abbreviations"
+    assert all(split_pwc_abbreviation(f"{name} ({alias})")[1] == alias for name, alias in pairs)
+
+
+# ------------------------------------------------ 7. names cited from training corpora
+
+
+def _scierc_doc(key, words, label):
+    return {"doc_key": key, "sentences": [words], "ner": [[[0, len(words) - 1, label]]]}
+
+
+def test_scierc_spans_need_two_documents(tmp_path):
+    path = tmp_path / "train.json"
+    docs = [_scierc_doc("a", ["RANSAC"], "Method"), _scierc_doc("b", ["ransac"], "Method"),
+            _scierc_doc("c", ["graph", "cuts"], "Method"), _scierc_doc("d", ["parsing"], "Task")]
+    path.write_text("\n".join(json.dumps(d) for d in docs) + "\n")
+    assert scierc_spans(path) == {"Method": {normalize_name("RANSAC")}}
+
+
+def test_tdmsci_spans_skip_the_held_out_chunks(tmp_path):
+    path = tmp_path / "train.conll"
+    blocks = []
+    for i in range(50):  # chunks 0-4 of ten sentences; chunk 4 (sentences 40-49) is kg's held-out part
+        word = "summarization" if i in (1, 2) else "tagging" if i in (41, 42) else "x"
+        tag = "O" if word == "x" else "B-TASK"
+        blocks.append(f"We\t0\tO\n{word}\t3\t{tag}\n")
+    path.write_text("\n".join(blocks))
+    assert tdmsci_spans(path) == {"Task": {"summarization"}}
+
+
+def test_check_keys_corpus_keys_are_typed():
+    lists = SourceLists(corpus_spans={"scierc": {"Method": {normalize_name("graph cuts")}}})
+    assert lists.check_keys("scierc:graph cuts", "Method") == ["scierc-train"]
+    with pytest.raises(KeyError, match="scierc:graph cuts"):
+        lists.check_keys("scierc:graph cuts", "Task")
+    with pytest.raises(KeyError, match="tdmsci:graph cuts"):
+        lists.check_keys("tdmsci:graph cuts", "Method")
+
+
+def test_load_entries_corpus_sources_are_recorded():
+    sources = {s for e in load_entries() for s in e.source.split("; ")}
+    assert {"scierc-train", "tdmsci-train"} <= sources
+
+
+# ------------------------------------------------ 8. classes of names the held-out error counts asked for
+
+
+@pytest.mark.parametrize(
+    ("type_", "form", "canonical"),
+    [
+        (EntityType.METHOD, "FedAvg", "federated averaging"),
+        (EntityType.METHOD, "ADMM", "alternating direction method of multipliers"),
+        (EntityType.METHOD, "R-GCN", "relational graph convolutional network"),
+        (EntityType.METHOD, "SpecAugment", "SpecAugment"),
+        (EntityType.METHOD, "GAIL", "generative adversarial imitation learning"),
+        (EntityType.METHOD, "chunked prefill", "chunked prefill"),
+        (EntityType.METHOD, "contrastive loss", "contrastive loss"),
+        (EntityType.METHOD, "cross-entropy", "cross-entropy"),
+        (EntityType.METHOD, "neural ODE", "neural ordinary differential equation"),
+        (EntityType.TASK, "retrosynthesis", "retrosynthesis"),
+        (EntityType.TASK, "VAD", "voice activity detection"),
+        (EntityType.TASK, "OPE", "off-policy evaluation"),
+        (EntityType.METRIC, "FVD", "Fréchet Video Distance"),
+        (EntityType.METRIC, "DER", "diarization error rate"),
+        (EntityType.METRIC, "CRPS", "continuous ranked probability score"),
+        (EntityType.METRIC, "normalised score", "normalized score"),
+        (EntityType.MODEL, "ESM2", "ESM-2"),
+        (EntityType.DATASET, "Office-Home", "Office-Home"),
+    ],
+)
+def test_alias_table_covers_names_across_sub_fields(type_, form, canonical):
+    assert alias_table()[(type_, normalize_name(form))] == canonical
+
+
+def test_load_entries_method_and_task_names_are_singular():
+    """The matcher adds plurals, never singulars: a name written in the plural ("prototypical networks")
+    would miss the singular; names that are plural as established ("memory networks") are listed."""
+    plural_as_established = {"memory networks"}
+    plural_names = [
+        e.name for kind in ("methods", "tasks") for e in load_entries(kind)
+        if re.search(r"(?:networks|functions|values|explanations|equations|examples)$", e.name)
+        and e.name not in plural_as_established
+    ]
+    assert plural_names == []

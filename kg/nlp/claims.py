@@ -37,9 +37,23 @@ from spacy.tokens import Doc
 
 from kg.errors import KGError
 from kg.models import ClaimKind, EntityType, ExtractedClaim, ExtractedEntity, TextField
-from kg.nlp.claim_clauses import clause_datasets, clause_index, dataset_groups, pair_chains, split_clauses
+from kg.nlp.claim_clauses import (
+    clause_datasets,
+    clause_index,
+    dataset_groups,
+    pair_chains,
+    split_clauses,
+)
 from kg.nlp.claim_measures import direction_of, quantity_of
-from kg.nlp.claim_numbers import WORD_NUMBER_GATE, X_WORDS, Group, Num, accepted, build_groups, scan_numbers
+from kg.nlp.claim_numbers import (
+    WORD_NUMBER_GATE,
+    X_WORDS,
+    Group,
+    Num,
+    accepted,
+    build_groups,
+    scan_numbers,
+)
 from kg.nlp.extensions import SPAN_KEY, register_extensions, span_group
 from kg.nlp.resolve import require_resolver
 from kg.nlp.sentences import doc_text, sentence_bounds, span_text
@@ -341,7 +355,8 @@ def _claim(sent: _Sentence, num: Num, kind: ClaimKind, subject: _Subject | str |
                           dataset=dataset.text if dataset else None, metric=metric,
                           compared_to=compared_to if kind != ClaimKind.SCORE else None,
                           quantity=quantity_of(sent.text, num.start, num.ctx_end, clause, metric),
-                          direction=direction_of(sent.text, num.start, num.ctx_end, clause, kind),
+                          direction=fields.pop("direction", direction_of(sent.text, num.start, num.ctx_end, clause,
+                                                                         kind)),  # type: ignore[arg-type]
                           base_model=fields.pop("base_model", base_name),  # type: ignore[arg-type]
                           subject_phrase=subject.phrase if subject.name is None else None,
                           evidence=sent.text[sent.s:sent.e].strip(), start=num.start, end=num.end,
@@ -381,8 +396,10 @@ def _group_claims(sent: _Sentence, group: Group, datasets: list[ExtractedEntity]
                 out.append(_claim(sent, slot[1], ClaimKind.SCORE, result, dataset, metric, None,
                                   baseline=slot[0].value))
                 pair = result
-            else:
-                out.extend(_claim(sent, n, kind, subject, dataset, metric, rival_name) for n in slot)
+            else:  # one number, or a spread ("40-90% error reduction": one direction for both ends)
+                last = slot[-1]
+                way = direction_of(sent.text, last.start, last.ctx_end, sent.clauses[ci], kind)
+                out.extend(_claim(sent, n, kind, subject, dataset, metric, rival_name, direction=way) for n in slot)
     return out, pair
 
 

@@ -263,3 +263,8 @@ def test_subject_of_a_clause_after_a_dropped_numberless_clause_is_the_sentences(
     [claim] = _claims(text, ("GPT-3", "Model", 0), ("SuperGLUE", "Dataset", 1), ("T5", "Model", 2),
                       proposed=("Zeta",))
     assert (claim.subject, claim.dataset) == ("Zeta", None)
+
+
+def test_both_ends_of_a_spread_share_its_direction():
+    claims = _claims("Zeta gives a 40-90% error reduction over fine-tuning.", ("Zeta", "Method", 0))
+    assert [(c.value, c.direction) for c in claims] == [(40.0, ClaimDirection.DECREASE), (90.0, ClaimDirection.DECREASE)]

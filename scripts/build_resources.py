@@ -76,28 +76,33 @@ META = {
     },
     "metrics": {
         "license": "Apache-2.0",
-        "sources": ["nlp-tdms-kb", "kg-team"],
-        "note": "Evaluation measures written by the kg team; entries that IBM NLP-TDMS evaMatrixKB "
-        "(Apache-2.0) also lists carry that source.",
+        "sources": ["nlp-tdms-kb", "tdmsci-train", "kg-team"],
+        "note": "Evaluation measures across sub-fields written by the kg team; entries that IBM NLP-TDMS "
+        "evaMatrixKB (Apache-2.0) lists, or that TDMSci train (Apache-2.0) annotates as METRIC in at least "
+        "two sentences, carry that source.",
     },
     "methods": {
         "license": "Apache-2.0",
-        "sources": ["kg-team"],
-        "note": "Established techniques, algorithms, training recipes and architectures, written by the "
-        "kg team from general knowledge. SciERC was not used (it states no license).",
+        "sources": ["scierc-train", "kg-team"],
+        "note": "Established techniques, algorithms, training recipes, losses and architectures across "
+        "sub-fields, written by the kg team from general knowledge; the few that SciERC train annotates as "
+        "Method in at least two abstracts carry that source (SciERC: research use, cite Luan et al. 2018; "
+        "scibert repository Apache-2.0).",
     },
     "tasks": {
         "license": "Apache-2.0",
-        "sources": ["nlp-tdms-kb", "kg-team"],
-        "note": "Research tasks written by the kg team; entries that IBM NLP-TDMS taskKB (Apache-2.0) "
-        "also lists carry that source.",
+        "sources": ["nlp-tdms-kb", "tdmsci-train", "scierc-train", "kg-team"],
+        "note": "Research tasks written by the kg team; entries that IBM NLP-TDMS taskKB (Apache-2.0) lists, "
+        "or that TDMSci train (TASK, Apache-2.0) or SciERC train (Task; research use, cite Luan et al. 2018) "
+        "annotate at least twice, carry that source.",
     },
     "tasks_pwc": {
         "license": "CC-BY-SA-4.0",
         "sources": ["pwc-archive-tasks"],
         "note": "Multi-word task names (2-5 words, lower case as written in running text) from the Papers "
         "with Code task hierarchy (archive of July 2025), kept when at least 3 datasets are listed for the "
-        "task; names that tasks.jsonl or methods.jsonl already has (also in the plural), names of another "
+        "task, or fewer when the name ends in a task head and brings no new adjective; a spelled-out "
+        "abbreviation is an alias; names that tasks.jsonl or methods.jsonl already has (also in the plural), names of another "
         "type, and names of things rather than tasks (model classes, environments, datasets, learning "
         "paradigms, generic words) are left out. Derived from a CC-BY-SA-4.0 list, so this "
         "file is CC-BY-SA-4.0.",

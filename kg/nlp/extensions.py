@@ -34,7 +34,7 @@ one record per component that proposed them.
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
@@ -78,6 +78,12 @@ def _prov_key(start_char: int, end_char: int, label: str) -> tuple:
     return (_PROVENANCE, start_char, end_char, label)
 
 
+def provenance_rows(doc: Doc, start_char: int, end_char: int, label: str) -> list[list]:
+    """The raw records of some offsets and label: ``[factory, rule, confidence, introduces, known, pair]``
+    lists, the fields of :class:`Provenance` in order (a hot path reads them without building objects)."""
+    return doc.user_data.get((_PROVENANCE, start_char, end_char, label)) or []
+
+
 def provenance(span: Span) -> tuple[Provenance, ...]:
     """Every provenance record of the span's offsets and label (read without the ``._`` overhead)."""
     rows = span.doc.user_data.get(_prov_key(span.start_char, span.end_char, span.label_))
@@ -87,7 +93,7 @@ def provenance(span: Span) -> tuple[Provenance, ...]:
 def add_provenance(span: Span, prov: Provenance) -> None:
     """Attach ``prov`` to the span's offsets and label (kept once per distinct record)."""
     rows = span.doc.user_data.setdefault(_prov_key(span.start_char, span.end_char, span.label_), [])
-    row = list(astuple(prov))
+    row = [prov.factory, prov.rule, prov.confidence, prov.introduces, prov.known, prov.pair]
     if row not in rows:
         rows.append(row)
 

@@ -45,7 +45,16 @@ import kg.nlp.sentences  # noqa: F401  (registers kg_sentences)
 import kg.nlp.tokenizer  # noqa: F401  (registers kg.tokenizer.v1)
 from kg.errors import InputError, KGError
 from kg.io.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS
-from kg.models import ExtractedClaim, ExtractedEntity, ExtractedRole, Extraction, FailedPaper, Paper, TextField
+from kg.models import (
+    EntityType,
+    ExtractedClaim,
+    ExtractedEntity,
+    ExtractedRole,
+    Extraction,
+    FailedPaper,
+    Paper,
+    TextField,
+)
 from kg.nlp.extensions import SPAN_KEY, best_provenance, candidates, register_extensions, span_group
 from kg.nlp.sentences import doc_text, span_text
 
@@ -148,8 +157,10 @@ def doc_entities(doc: Doc) -> list[ExtractedEntity]:
         seen.add(key)
         field, start, end = _locate(doc, span.start_char, span.end_char)
         best = best_provenance(span)
-        out.append(ExtractedEntity(text=text, type=span.label_, group=group, start=start, end=end, field=field,
-                                   extractor=best.label if best else "", confidence=best.confidence if best else 1.0))
+        # built from the pipeline's own resolved spans (a kg label, ints, a field), so not validated again
+        out.append(ExtractedEntity.model_construct(
+            text=text, type=EntityType(span.label_), group=group, start=start, end=end, field=field,
+            extractor=best.label if best else "", confidence=best.confidence if best else 1.0))
     return out
 
 

@@ -44,7 +44,7 @@ from kg.nlp.extensions import (
     Provenance,
     add_provenance,
     candidates,
-    provenance,
+    provenance_rows,
     register_extensions,
     set_group,
     span_group,
@@ -70,9 +70,13 @@ OverlapPolicy = Callable[[list[Span], RankFn], list[Span]]
 def rank_of(records: Iterable[Provenance], priorities: dict[str, int], default: int = 1) -> Rank:
     """(priority, confidence) of the strongest record: the factory's priority, raised for a name
     the paper introduces, then the rule's confidence."""
+    return _rank_rows(([p.factory, p.rule, p.confidence, p.introduces] for p in records), priorities, default)
+
+
+def _rank_rows(rows: Iterable[list], priorities: dict[str, int], default: int) -> Rank:
     best: Rank = (-1, 0.0)
-    for p in records:
-        rank = (priorities.get(p.factory, default) + (INTRODUCED_BONUS if p.introduces else 0), p.confidence)
+    for row in rows:  # [factory, rule, confidence, introduces, known, pair]
+        rank = (priorities.get(row[0], default) + (INTRODUCED_BONUS if row[3] else 0), row[2])
         best = max(best, rank)
     return best
 
@@ -128,8 +132,8 @@ class Group:
 
 def _relabel(span: Span, label: str) -> Span:
     out = Span(span.doc, span.start, span.end, label=label)
-    for record in provenance(span):
-        add_provenance(out, record)
+    for row in provenance_rows(span.doc, span.start_char, span.end_char, span.label_):
+        add_provenance(out, Provenance(*row))
     return out
 
 
@@ -158,16 +162,24 @@ def unify_types(spans: list[Span], rank: RankFn) -> list[Span]:
 
 
 def _pair(span: Span) -> int | None:
-    return next((p.pair for p in provenance(span) if p.pair is not None), None)
+    for row in provenance_rows(span.doc, span.start_char, span.end_char, span.label_):
+        if row[5] is not None:
+            return row[5]
+    return None
 
 
-def assign_groups(spans: list[Span]) -> list[Group]:
-    """Groups of one entity: abbreviation pairs and equal normalized names of one type."""
+def assign_groups(spans: list[Span], names: list[str] | None = None) -> list[Group]:
+    """Groups of one entity: abbreviation pairs and equal normalized names of one type.
+
+    ``names`` are the spans' normalized names when the caller has them.
+    """
     by_key: dict[tuple[str, str], int] = {}
     groups: dict[int, Group] = {}
     pair_of: dict[int, int] = {}
-    for span in spans:
-        key = (span.label_, normalize_name(span_text(span)))
+    if names is None:
+        names = [normalize_name(span_text(s)) for s in spans]
+    for span, name in zip(spans, names, strict=True):
+        key = (span.label_, name)
         pair = _pair(span)
         gid = by_key.get(key)
         if gid is None and pair is not None:
@@ -257,25 +269,36 @@ class Resolver:
                           f"add them before {self.name!r}")
 
     def rank(self, span: Span) -> Rank:
-        return rank_of(provenance(span), self.priorities, self.default_priority)
+        rows = provenance_rows(span.doc, span.start_char, span.end_char, span.label_)
+        return _rank_rows(rows, self.priorities, self.default_priority)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = _distinct(candidates(doc))
         known, owned = set(), set()
+        ranks: dict[tuple[int, int, str], Rank] = {}
         for span in spans:
-            records = provenance(span)
-            if any(p.known for p in records):
+            key = (span.start_char, span.end_char, span.label_)
+            rows = provenance_rows(doc, *key)
+            ranks[key] = _rank_rows(rows, self.priorities, self.default_priority)
+            if any(row[4] for row in rows):
                 known.add(normalize_name(span_text(span)))
-            if any(p.introduces and p.rule in OWNING_RULES for p in records):
+            if any(row[3] and row[1] in OWNING_RULES for row in rows):
                 owned.add(normalize_name(span_text(span)))
-        resolved = unify_types(self.overlap_policy(spans, self.rank), self.rank)
-        for group in assign_groups(resolved):
+
+        def rank(span: Span) -> Rank:
+            key = (span.start_char, span.end_char, span.label_)
+            found = ranks.get(key)
+            return found if found is not None else self.rank(span)
+
+        resolved = unify_types(self.overlap_policy(spans, rank), rank)
+        names = [normalize_name(span_text(s)) for s in resolved]
+        for group in assign_groups(resolved, names):
             for span in group.spans:
                 set_group(span, group.id)
-        for span in resolved:
-            name = normalize_name(span_text(span))
-            _set_flags(span, EntityFlags(known=name in known, introduces=any(p.introduces for p in provenance(span)),
-                                         owned=name in owned))
+        for span, name in zip(resolved, names, strict=True):
+            rows = provenance_rows(doc, span.start_char, span.end_char, span.label_)
+            flags = EntityFlags(known=name in known, owned=name in owned, introduces=any(row[3] for row in rows))
+            _set_flags(span, flags)
         doc.spans[SPAN_KEY] = resolved
         return doc
 

@@ -499,13 +499,14 @@ def _load_corpus_spans(train: Path) -> dict[str, dict[str, set[str]]]:
 
 def _corpus_commits(train: Path) -> dict[str, str]:
     found = {}
-    for folder, label in (("scierc", "scierc-train"), ("tdmsci", "tdmsci-train")):
+    for folder, label, file in (("scierc", "scierc-train", "SciERC train.json"),
+                                ("tdmsci", "tdmsci-train", "TDMSci train_1500_v2.conll")):
         text = (train / folder / "SOURCE.txt").read_text(encoding="utf-8")
         repo = re.search(r"github\.com/([\w.-]+/[\w.-]+)", text)
         commit = re.search(r"[Cc]ommit:?\s*([0-9a-f]{40})", text)
         if not (repo and commit):
             raise KGError(f"no repository and commit found for {label} in {train / folder / 'SOURCE.txt'}")
-        found[label] = f"github.com/{repo.group(1)}@{commit.group(1)}"
+        found[label] = f"github.com/{repo.group(1)}@{commit.group(1)} ({file})"
     return found
 
 

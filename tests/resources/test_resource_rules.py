@@ -407,3 +407,12 @@ def test_load_entries_method_and_task_names_are_singular():
         and e.name not in plural_as_established
     ]
     assert plural_names == []
+
+
+@pytest.mark.parametrize("name", ["ELMo", "AlphaZero", "MuZero", "YOLO", "AlphaGo", "BERT"])
+def test_alias_table_released_models_of_a_family_are_models(name):
+    """A released pretrained model or trained agent is a Model, whichever list it came from
+    (AlphaGo and AlphaZero, BERT and ELMo, YOLO and YOLOv8 take one type)."""
+    table = alias_table()
+    assert (EntityType.MODEL, normalize_name(name)) in table
+    assert (EntityType.METHOD, normalize_name(name)) not in table

@@ -1,27 +1,27 @@
-"""Quantitative claims: one reported number, what it is about, where it was measured.
+"""Quantitative claims: one reported number, what it measures, where it was measured and who reached it.
 
 The rules follow the "Claims" section of ``shared/gold/GUIDELINES.md``. A number
 is a claim when it is a measured outcome (a score, a gain, a margin over a
 competitor, a speed-up), never when it counts things, sizes a model, dates a
-paper, numbers a table or belongs to a name ("GPT-4"). Unitless numbers need
-evidence that they are results (a metric, "on <dataset>", "by", "+", a verb
-such as "achieves"), because most bare numbers in abstracts are counts.
+paper, numbers a table or a citation, or belongs to a name ("GPT-4"). Unitless
+numbers need evidence that they are results (a metric, "on <dataset>", "by",
+"+", a verb such as "achieves"), because most bare numbers in abstracts are counts.
 
 Structure is recovered with surface rules over typed entity mentions, not a
 parser: numbers joined by "," / "and" form a list that aligns with a list of
-datasets ("A, B and C on D, E and F"); "from X to Y" and "X->Y" are ranges
-(baseline, then result); the subject is the closest subject-like phrase before
-the number ("our method", "we achieve", "our model, X", a named model or method
-that is not a competitor nor an instrument).
+datasets ("A, B and C on D, E and F"); "from X to Y", "X->Y" and "Y, up from X"
+are one result with its ``baseline`` (the "before" claim is kept too, marked
+``is_baseline``, as the guidelines count it); "range from X to Y" is a spread.
 
-Cues are resolved within the number's own clause (``kg.nlp.claim_clauses``)
-first: its dataset, metric and competitor, falling back to the sentence only when
-the clause names none (a metric written beside another number is never
-borrowed). A competitor word makes a comparison only when it governs the number
-("outperforms X by 5", "3.1 points over X", "12% higher than X"), so "achieves
-88.4 and surpasses X" stays a score. A later clause without a subject of its own,
-or with a bare "it"/"we" and no proposed name, takes the first clause's subject.
-Number scanning (units, lists, ranges, non-claims) lives in
+Cues are resolved within the number's own clause (``kg.nlp.claim_clauses``): its
+dataset comes from that clause, a sentence-initial "On X," or an explicit reference
+to an earlier sentence ("on both benchmarks"), never from a neighbouring clause or
+sentence; its metric is the one written beside it, else the nearest of its clause.
+A competitor word makes a comparison only when it governs the number ("outperforms
+X by 5", "3.1 points over X", "12% higher than X"), so "achieves 88.4 and surpasses
+X" stays a score. What the number measures and which way a change goes come from
+``kg.nlp.claim_measures``, who reached it from ``kg.nlp.claim_subjects``, number
+scanning (units, lists, ranges, non-claims, LaTeX and unicode forms) from
 ``kg.nlp.claim_numbers``.
 """
 
@@ -30,7 +30,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -54,6 +53,17 @@ from kg.nlp.claim_numbers import (
     build_groups,
     scan_numbers,
 )
+from kg.nlp.claim_subjects import (
+    SUBJECT_TYPES,
+    Cue,
+    Sentence,
+    Subject,
+    find_bases,
+    find_own_model,
+    for_subject,
+    key,
+    subject_of,
+)
 from kg.nlp.extensions import SPAN_KEY, register_extensions, span_group
 from kg.nlp.resolve import require_resolver
 from kg.nlp.sentences import doc_text, sentence_bounds, span_text
@@ -73,49 +83,11 @@ _GOVERNED_GAP = re.compile(r"\s*(?:(?:better|worse|higher|lower|faster|slower|mo
                            + r"){0,7}|(?:" + _GAP_WORD + r"){0,4})$", re.I)
 _COORDINATED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)$", re.I)
 _X_OF_CUE = re.compile(r"\s+the\s+\w+\s+of\s+", re.I)
-_PRONOUN_NP = re.compile(r"\b(?:our|this|the\s+proposed)\s+(?:[\w-]+\s+){0,2}?(?:method|model|approach|framework|"
-                         r"system|technique|algorithm|pipeline|agent|recipe|training\s+approach)s?\b", re.I)
-_PRONOUN_VERB = re.compile(r"\b(?:we|it)\s+(?:\w+\s+){0,2}?(?:achiev\w*|obtain\w*|attain\w*|reach\w*|improv\w*|"
-                           r"outperform\w*|surpass\w*|gets?|yield\w*|leads?|deliver\w*|boost\w*|scor\w*|sets?|"
-                           r"exceed\w*|beats?|gain\w*|reduc\w*|increas\w*)\b", re.I)
-# "our model with Phi-3.5", "our model, GraphLinker," (an appositive names the phrase).
-_NP_WITH = re.compile(r"(?:\s+(?:with|based\s+on|using|built\s+on|on\s+top\s+of)\s+|"
-                      r"\s*,\s*(?:(?:called|named|dubbed)\s+)?)$", re.I)
-_INSTRUMENT = re.compile(r"\b(?:with|via|through|using|employing|from|into|by|at|on|in)\s+(?:[\w-]+\s+){0,2}$", re.I)
 _BASE_OF_IMPROVE = re.compile(r"\b(?:improv\w*|boost\w*|enhanc\w*)\s+$", re.I)
 # Between a metric and the number it governs: "box AP by 2.1", "word error rate (WER) of 2.9%".
 _METRIC_GOVERNS = re.compile(r"\s*(?:\([^()]{1,30}\)\s*)?(?:by|of|at|to|is|was|=|:)?\s*[+~]?$", re.I)
-# A name the entity rules missed, right before a result verb: "GraspFormer succeeds", "CAW improves".
-_RESULT_VERB = (r"(?:achiev|obtain|attain|reach|improv|outperform|surpass|gets?\b|yield|deliver|boost|scor|sets?\b|"
-                r"exceed|beats?\b|gain|reduc|increas|lower|lift|rais|runs?\b|serv|resolv|succeed|cuts?\b|speeds?\b|"
-                r"keeps?\b|ranks?\b|trails?\b|match|lags?\b|answer|pass)")
-_NAME_BEFORE_VERB = re.compile(r"(?<![\w-])([A-Z][a-z0-9]*[A-Z0-9][\w+.-]*[\w+]|[a-z]+[A-Z][\w+.-]*[\w+]|[A-Z]{2,})\s+"
-                               r"(?:(?:also|further|consistently|still|even|only|then|now)\s+)?" + _RESULT_VERB)
-_PLURAL_CLASS = re.compile(r"[A-Z]{2,}s")  # "LLMs", "VLMs": model classes, not names
-# "Active data gathering further improves ...": a capitalised phrase opening a clause, before a result verb.
-_PHRASE_BEFORE_VERB = re.compile(r"([A-Z][a-z][\w-]*(?:\s+(?!(?:also|further|consistently)\b)[a-z][\w-]*){1,3})\s+"
-                                 r"(?:(?:also|further|consistently)\s+)?"
-                                 r"(?:achieves|obtains|attains|reaches|improves|outperforms|surpasses|yields|boosts|"
-                                 r"reduces|increases|lowers|delivers|exceeds)\b")
-_GENERIC_HEADS = frozenset({"performance", "accuracy", "results", "result", "training", "fine-tuning", "pretraining",
-                            "pre-training", "method", "approach", "model", "models", "framework", "experiments",
-                            "evaluation", "analysis", "score", "scores", "quality", "error", "rate", "loss", "it",
-                            "this", "which", "that", "scaling", "baseline", "baselines", "system"})
-_FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "on", "in", "for", "with", "and", "or", "to", "by", "our", "its",
-                             "their", "this", "that", "these", "those", "we", "it", "each", "both", "all", "from",
-                             "at", "as", "is", "are", "was", "were", "via", "through", "using", "after", "without"})
-_OWN_WORK = "this paper's method"  # the subject phrase of "we achieve ..." when the paper names no method
-_MODEL_HEADS = frozenset({"model", "system", "agent", "checkpoint", "network", "policy"})
-# The model a method is applied to: "improves Llama-3.1-8B from", "speeds up GPT-J decoding", "Applied to ViViT,".
-_BASE_BEFORE = re.compile(r"\b(?:improv\w*|boost\w*|enhanc\w*|speeds?\s+up|accelerat\w*|applied\s+to|"
-                          r"appl(?:y|ies|ying)\s+(?:[\w-]+\s+){0,3}?to|serv(?:e|es|ing)|keeps?|lifts?|"
-                          r"rais(?:e|es|ing)|on\s+top\s+of|built\s+on)\s+(?:the\s+)?"
-                          r"(?:(?:[\w-]+\s+)?(?:accuracy|performance)\s+of\s+)?$", re.I)
-_APPLIED_TO = re.compile(r"(?:^|[.;]\s*|\b)[Aa]pplied\s+to\s+$")
-_FOR_AFTER = re.compile(r"\s*for\s+(?:the\s+)?")
 _UP_FROM = re.compile(r"\s*,?\s*(?:up|down)\s+from\s+(?:[~$\\a-z]+\s+)?$", re.I)
 _TYPES = {t.value: t for t in EntityType}
-_MODEL_TYPES = frozenset({EntityType.MODEL, EntityType.METHOD})
 
 
 def _governing_metric(text: str, group: Group, metrics: list[ExtractedEntity]) -> ExtractedEntity | None:
@@ -139,7 +111,6 @@ def _nearest_metric(group: Group, metrics: list[ExtractedEntity]) -> str | None:
     return best[1] if best else None
 
 
-_Cue = tuple[int, ExtractedEntity | None, bool, bool]
 
 
 def _coordinated(text: str, target: ExtractedEntity, models: list[ExtractedEntity]) -> set[int]:
@@ -157,9 +128,9 @@ def _coordinated(text: str, target: ExtractedEntity, models: list[ExtractedEntit
     return {id(x) for x, _ in chain[:ends[-1] + 1]} if ends else set()
 
 
-def _compared(text: str, s: int, e: int, models: list[ExtractedEntity]) -> tuple[list[_Cue], set[int]]:
+def _compared(text: str, s: int, e: int, models: list[ExtractedEntity]) -> tuple[list[Cue], set[int]]:
     """Comparison cues (position, competitor or None, is a base, is a preposition) and ids of all competitors."""
-    out: list[_Cue] = []
+    out: list[Cue] = []
     rivals: set[int] = set()
     for m in _COMPARE_CUE.finditer(text, s, e):
         word = m.group().lower()
@@ -178,7 +149,7 @@ def _compared(text: str, s: int, e: int, models: list[ExtractedEntity]) -> tuple
     return out, rivals
 
 
-def _competitor(group: Group, text: str, cues: list[_Cue], models: list[ExtractedEntity],
+def _competitor(group: Group, text: str, cues: list[Cue], models: list[ExtractedEntity],
                 clause: tuple[int, int]) -> tuple[str, ExtractedEntity | None]:
     """("comparison" | "base" | "", competitor): a cue of the number's clause that governs it."""
     first = group.slots[0][0]
@@ -212,143 +183,13 @@ def _kind(text: str, group: Group, clause: tuple[int, int], relation: str) -> Cl
     return ClaimKind.SCORE
 
 
-def _key(name: str) -> str:
-    """A name folded for comparison ("Zeta-2" and "zeta 2" are one name)."""
-    return re.sub(r"[\W_]+", "", name.casefold())
-
-
-@dataclass
-class _Sentence:
-    """What the claim rules know about one sentence."""
-
-    text: str
-    s: int
-    e: int
-    mentions: list[ExtractedEntity]
-    proposed: Sequence[str]
-    cues: list[_Cue]
-    excluded: set[int]
-    clauses: list[tuple[int, int]]
-    proposed_types: Mapping[str, EntityType] = field(default_factory=dict)
-    bases: dict[int, ExtractedEntity] = field(default_factory=dict)  # clause index -> base model
-    known: frozenset[str] = frozenset()  # folded names of the text's methods and models
-    own_model: str | None = None  # the sized checkpoint of a proposed name ("UL2 20B" of "UL2")
-
-    def of(self, types: frozenset[EntityType]) -> list[ExtractedEntity]:
-        return [m for m in self.mentions if m.type in types]
-
-    def preferred(self, head: str = "") -> str | None:
-        """The proposed name "our <head>" means: a proposed model for "our model", a method otherwise."""
-        if not self.proposed:
-            return None
-        wanted = EntityType.MODEL if head.lower().rstrip("s") in _MODEL_HEADS else EntityType.METHOD
-        if wanted == EntityType.MODEL and self.own_model:
-            return self.own_model
-        return next((p for p in self.proposed if self.proposed_types.get(p) == wanted), self.proposed[0])
-
-
-@dataclass
-class _Subject:
-    """Who a number is about: a name, and the words the text uses when they are a pronoun or "our X"."""
-
-    found: bool = False
-    name: str | None = None
-    phrase: str | None = None
-
-    @property
-    def bare(self) -> bool:
-        return self.found and self.name is None
-
-
-def _name_candidates(sent: _Sentence, start: int, pos: int) -> list[tuple[int, str | None, str | None]]:
-    """Names the entity rules missed that stand before a result verb ("GraspFormer succeeds on ...")."""
-    text, out = sent.text, []
-    others = [m for m in sent.mentions if m.type not in _MODEL_TYPES or id(m) in sent.excluded]
-    for m in _NAME_BEFORE_VERB.finditer(text, start, pos):
-        if not _PLURAL_CLASS.fullmatch(m.group(1)) and not any(o.start < m.end(1) and m.start(1) < o.end
-                                                                  for o in others):
-            out.append((m.start(1), m.group(1), None))
-    head = _PHRASE_BEFORE_VERB.match(text, start, pos) if start in (sent.s, *(c for c, _ in sent.clauses)) else None
-    if head is None and start == sent.s:
-        head = _PHRASE_BEFORE_VERB.match(text, sent.s + len(text[sent.s:pos]) - len(text[sent.s:pos].lstrip()), pos)
-    if head is not None:
-        words = head.group(1).lower().split()
-        known = _key(head.group(1)) in sent.known  # "Conditional training" where "conditional training" is a method
-        if known or (words[-1] not in _GENERIC_HEADS and not set(words) & _FUNCTION_WORDS):
-            out.append((head.start(1), head.group(1), None))
-    return out
-
-
-def _subject_in(sent: _Sentence, start: int, pos: int) -> _Subject:
-    """The closest subject-like phrase in ``text[start:pos]``."""
-    text, cands = sent.text, []
-    keys = {_key(p) for p in sent.proposed}
-    for m in _PRONOUN_NP.finditer(text, start, pos):
-        named = next((x for x in sent.mentions if x.type in _MODEL_TYPES and m.end() <= x.start < pos
-                      and _NP_WITH.match(text, m.end(), x.start)), None)
-        cands.append((named.start, named.text, None) if named else
-                     (m.start(), sent.preferred(m.group().split()[-1]), m.group()))
-    for m in _PRONOUN_VERB.finditer(text, start, pos):
-        cands.append((m.start(), sent.preferred(), _OWN_WORK))  # "we achieve", "it improves"
-    for x in sent.mentions:
-        if x.start < start or x.end > pos or id(x) in sent.excluded:
-            continue
-        if _key(x.text) in keys or (x.type in _MODEL_TYPES and not _INSTRUMENT.search(text, max(start, x.start - 40),
-                                                                                     x.start)):
-            cands.append((x.start, x.text, None))
-    cands.extend(_name_candidates(sent, start, pos))
-    if not cands:
-        return _Subject()
-    _, name, phrase = max(cands, key=lambda c: c[0])
-    return _Subject(True, name, phrase)
-
-
-def _subject(sent: _Sentence, clause: int, pos: int, first_group: int) -> _Subject:
-    """The number's subject: from its own clause, else carried from the sentence's first clause.
-
-    A bare "it"/"we" with no proposed name in a later clause also takes the first
-    clause's subject ("On X, LIDR achieves 39.8, and on Y it improves ... by 3.1").
-    """
-    cs = sent.clauses[clause][0]
-    own = _subject_in(sent, cs, pos)
-    if (clause == 0 and cs == sent.s) or (own.found and not own.bare):
-        return own
-    # a later clause, or a first one after a dropped numberless clause ("Our model ..., outperforming X |
-    # and tripling ..."): the sentence's subject
-    carried = _subject_in(sent, sent.s, first_group if clause else pos)
-    if carried.found and carried.name is not None:
-        return carried
-    return own if own.found else _subject_in(sent, sent.s, pos)
-
-
-def _bases(text: str, s: int, models: list[ExtractedEntity], clauses: list[tuple[int, int]]) -> dict[int, ExtractedEntity]:
-    """Per clause, the model a method is applied to ("improves Llama-3.1-8B from", "Applied to ViViT, ...")."""
-    out: dict[int, ExtractedEntity] = {}
-    for x in models:
-        if x.type == EntityType.MODEL and _BASE_BEFORE.search(text, max(s, x.start - 50), x.start):
-            ci = clause_index(clauses, x.start)
-            out.setdefault(ci, x)
-            if _APPLIED_TO.search(text, max(s, x.start - 20), x.start):  # "Applied to X, ..." scopes the sentence
-                for i in range(len(clauses)):
-                    out.setdefault(i, x)
-    return out
-
-
-def _for_subject(sent: _Sentence, group: Group) -> ExtractedEntity | None:
-    """The system a score is "for" ("compared with 4.05 for FastSpeech 2", "versus 3.60 for DDIM")."""
-    m = _FOR_AFTER.match(sent.text, group.end)
-    if not m:
-        return None
-    return next((x for x in sent.of(_MODEL_TYPES) if x.start == m.end()), None)
-
-
-def _claim(sent: _Sentence, num: Num, kind: ClaimKind, subject: _Subject | str | None, dataset: ExtractedEntity | None,
+def _claim(sent: Sentence, num: Num, kind: ClaimKind, subject: Subject | str | None, dataset: ExtractedEntity | None,
            metric: str | None, compared_to: str | None, **fields: object) -> ExtractedClaim:
     """One claim; a score never names a competitor."""
     ci = clause_index(sent.clauses, num.start)
     clause = sent.clauses[ci]
-    if not isinstance(subject, _Subject):
-        subject = _Subject(subject is not None, subject)
+    if not isinstance(subject, Subject):
+        subject = Subject(subject is not None, subject)
     base = sent.bases.get(ci)
     base_name = base.text if base is not None and base.text != subject.name else None
     return ExtractedClaim(value=num.value, unit=num.unit, kind=kind, subject=subject.name,
@@ -363,24 +204,24 @@ def _claim(sent: _Sentence, num: Num, kind: ClaimKind, subject: _Subject | str |
                           **fields)  # type: ignore[arg-type]
 
 
-def _group_claims(sent: _Sentence, group: Group, datasets: list[ExtractedEntity], metric: str | None,
-                  first_group: int, inherited: _Subject | None) -> tuple[list[ExtractedClaim], _Subject | None]:
+def _group_claims(sent: Sentence, group: Group, datasets: list[ExtractedEntity], metric: str | None,
+                  first_group: int, inherited: Subject | None) -> tuple[list[ExtractedClaim], Subject | None]:
     """Claims of one number group: aligned with its datasets, a before->after pair as a result with its baseline.
 
     Also returns the result subject of a pair, which a gain stated after it inherits
     ("decreases from 54.17 to 46.88, corresponding to a 13.5% degradation").
     """
     ci = clause_index(sent.clauses, group.start)
-    relation, rival = _competitor(group, sent.text, sent.cues, sent.of(_MODEL_TYPES), sent.clauses[ci])
+    relation, rival = _competitor(group, sent.text, sent.cues, sent.of(SUBJECT_TYPES), sent.clauses[ci])
     kind = _kind(sent.text, group, sent.clauses[ci], relation)
-    named = _for_subject(sent, group)
-    subject = _Subject(True, named.text) if named is not None else _subject(sent, ci, group.start, first_group)
+    named = for_subject(sent, group)
+    subject = Subject(True, named.text) if named is not None else subject_of(sent, ci, group.start, first_group)
     if not subject.found and relation == "comparison" and sent.proposed:
-        subject = _Subject(True, sent.proposed[0])  # "improvements are seen over X": the paper's own method is better
+        subject = Subject(True, sent.proposed[0])  # "improvements are seen over X": the paper's own method is better
     if not subject.found and inherited is not None and kind != ClaimKind.SCORE:
         subject = inherited
     # "decreases from 54.2 to 46.9": with no subject in the sentence, the result is the paper's own
-    result = subject if subject.found or not sent.proposed else _Subject(True, sent.proposed[0])
+    result = subject if subject.found or not sent.proposed else Subject(True, sent.proposed[0])
     rival_name = rival.text if rival is not None else None
     base = sent.bases.get(ci)
     out: list[ExtractedClaim] = []
@@ -437,14 +278,14 @@ def _sentence_claims(text: str, s: int, e: int, mentions: Sequence[ExtractedEnti
     per_group = clause_datasets(text, groups, dataset_groups(text, datasets), clauses, referenced)
     governing, metric_names = _metrics(text, groups, [m for m in inside if m.type == EntityType.METRIC], clauses)
     pair_chains(text, groups, governing, per_group)
-    models = [m for m in inside if m.type in _MODEL_TYPES]
+    models = [m for m in inside if m.type in SUBJECT_TYPES]
     cues, rivals = _compared(text, s, e, models)
-    bases = _bases(text, s, models, clauses)
+    bases = find_bases(text, s, models, clauses)
     excluded = rivals | {id(d) for ds in per_group for d in ds} | {id(b) for b in bases.values()}
-    sent = _Sentence(text, s, e, inside, proposed, cues, excluded, clauses, proposed_types or {}, bases, known,
+    sent = Sentence(text, s, e, inside, proposed, cues, excluded, clauses, proposed_types or {}, bases, known,
                      own_model)
     claims: list[ExtractedClaim] = []
-    inherited: _Subject | None = None
+    inherited: Subject | None = None
     by_group: list[list[ExtractedClaim]] = []
     for group, ds, metric in zip(groups, per_group, metric_names):
         made, pair = _group_claims(sent, group, ds, metric, groups[0].start, inherited)
@@ -478,18 +319,6 @@ def _dataset_names(mentions: Sequence[ExtractedEntity], s: int, e: int) -> list[
 
 
 _ANY_DIGIT = re.compile(r"\d")
-_SIZE_SUFFIX = re.compile(r"[\s-]*\d+(?:\.\d+)?[BMK]", re.I)
-
-
-def _own_model(mentions: Sequence[ExtractedEntity], proposed: Sequence[str]) -> str | None:
-    """The released checkpoint of a proposed name, which "our model" means: "UL2 20B" for "UL2"."""
-    for m in mentions:
-        if m.type == EntityType.MODEL and any(
-                m.text.startswith(p) and _SIZE_SUFFIX.fullmatch(m.text[len(p):]) for p in proposed):
-            return m.text
-    return None
-
-
 def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Sequence[ExtractedEntity],
                 proposed: Sequence[str] = (), *, max_sentence_chars: int | None = None) -> list[ExtractedClaim]:
     """Extract the quantitative claims of ``text``.
@@ -522,8 +351,8 @@ def find_claims(text: str, sentences: Sequence[tuple[int, int]], mentions: Seque
     referenced: list[ExtractedEntity] = []
     wanted = set(proposed)
     proposed_types = {m.text: m.type for m in mentions if m.text in wanted}
-    known = frozenset(_key(m.text) for m in mentions if m.type in _MODEL_TYPES)
-    own_model = _own_model(mentions, proposed)
+    known = frozenset(key(m.text) for m in mentions if m.type in SUBJECT_TYPES)
+    own_model = find_own_model(mentions, proposed)
     # Mentions by start offset, so that each sentence looks at its own mentions only
     # (scanning every mention per sentence made long texts quadratic).
     located = sorted((i for i, m in enumerate(mentions) if m.start is not None), key=lambda i: mentions[i].start)
@@ -569,7 +398,7 @@ def _doc_proposed(doc: Doc, mentions: list[ExtractedEntity]) -> list[str]:
     """
     groups = {r.get("group") for r in (doc._.kg_roles or []) if r.get("role") == "proposes"}
     names: list[str] = []
-    ours = (m for m in mentions if m.group in groups and m.type in _MODEL_TYPES)
+    ours = (m for m in mentions if m.group in groups and m.type in SUBJECT_TYPES)
     for m in sorted(ours, key=lambda m: m.start or 0):
         if m.text not in names:
             names.append(m.text)

@@ -31,6 +31,7 @@ from kg.models import normalize_name
 from kg.resources._derive import (
     SOURCE_LABELS,
     SourceLists,
+    acronym_plurals,
     build_key,
     collides,
     derive_helm_datasets,
@@ -38,9 +39,9 @@ from kg.resources._derive import (
     derive_hf_models,
     derive_opencompass_datasets,
     derive_pwc_tasks,
-    plural_aliases,
     plural_key,
     pwc_non_tasks,
+    redundant_plural_aliases,
     strip_organisation,
 )
 
@@ -233,11 +234,18 @@ def without_organisations(entries: list[dict]) -> list[dict]:
 
 
 def without_plural_aliases(entries: list[dict]) -> list[dict]:
-    """Method and Task entries without aliases that are a plural of another form (the matcher adds those)."""
+    """Method and Task entries without aliases that are a plural the matcher writes itself.
+
+    Method acronyms get their plural as an alias instead ("GNN" -> "GNNs"), since the matcher
+    leaves all-capital forms as written and papers write "GNNs", "CNNs", "VAEs".
+    """
     out = []
     for e in entries:
-        plurals = set(plural_aliases(e["name"], e["aliases"]))
-        out.append({**e, "aliases": [a for a in e["aliases"] if a not in plurals]})
+        aliases = list(e["aliases"])
+        if e["type"] == "Method":
+            aliases += [p for p in acronym_plurals([e["name"], *aliases]) if p not in aliases]
+        plurals = set(redundant_plural_aliases(e["name"], aliases, e["type"]))
+        out.append({**e, "aliases": [a for a in aliases if a not in plurals]})
     return out
 
 

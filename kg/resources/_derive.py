@@ -307,6 +307,48 @@ def plural_aliases(name: str, aliases: list[str]) -> list[str]:
     return [a for a in aliases if normalize_name(a).endswith("s") and normalize_name(a)[:-1] in keys]
 
 
+def matcher_plural(form: str, etype: str) -> str | None:
+    """The plural that kg's gazetteer matcher writes for a form by itself, or None.
+
+    The matcher (``kg.nlp.gazetteer.written_variants``) adds "s" to Method, Model and Task
+    forms, except to all-capital acronyms ("GNN") and forms ending in s, -ing or -ion.
+
+    Example:
+        >>> matcher_plural("world model", "Method"), matcher_plural("GNN", "Method")
+        ('world models', None)
+    """
+    from kg.nlp.gazetteer import written_variants
+
+    plural = form + "s"
+    return plural if plural in written_variants(form, etype) else None
+
+
+def redundant_plural_aliases(name: str, aliases: list[str], etype: str) -> list[str]:
+    """The plural aliases of an entry that the matcher writes itself from another form.
+
+    A plural of an acronym ("GNNs" beside "GNN") is not redundant: the matcher leaves
+    acronyms as written, so the alias is what finds the plural in a text.
+
+    Example:
+        >>> redundant_plural_aliases("Transformer", ["Transformers", "GNN", "GNNs"], "Method")
+        ['Transformers']
+    """
+    forms = [name, *aliases]
+    made = {normalize_name(p) for f in forms if (p := matcher_plural(f, etype))}
+    return [a for a in plural_aliases(name, aliases) if normalize_name(a) in made]
+
+
+def acronym_plurals(forms: list[str]) -> list[str]:
+    """Plurals of all-capital acronyms among the forms ("GNN" -> "GNNs"): papers write them, and the
+    matcher does not make them.
+
+    Example:
+        >>> acronym_plurals(["graph neural network", "GNN", "RL", "DAPO", "GANS"])
+        ['GNNs', 'RLs', 'DAPOs']
+    """
+    return [f + "s" for f in forms if f.isupper() and f.isalpha() and len(f) >= 2 and not f.endswith("S")]
+
+
 _VARIANT_SUFFIX = re.compile(
     r"^(?:v?\d+(?:\.?\d+)*[a-z]?|\d+(?:\.\d+)?[bmk]|x{0,2}l|large|base|small|mini|tiny|turbo|plus|pro|"
     r"instruct|chat|preview|hq|edu|lite|zero|\d+[a-z]+\d*)$"

@@ -23,9 +23,11 @@ from kg.resources._derive import (
     derive_pwc_tasks,
     is_pwc_non_task,
     is_variant_of,
+    matcher_plural,
     plural_aliases,
     plural_key,
     pwc_head_is_task,
+    redundant_plural_aliases,
     scierc_spans,
     split_pwc_abbreviation,
     strip_organisation,
@@ -247,14 +249,29 @@ def test_plural_aliases_finds_plural_of_any_form():
     assert plural_aliases("model soups", ["model soup"]) == []
 
 
-def test_load_entries_methods_and_tasks_have_no_plural_aliases():
+def test_load_entries_methods_and_tasks_have_no_plural_aliases_the_matcher_writes():
     bad = [
         (e.name, a)
         for kind in ("methods", "tasks")
         for e in load_entries(kind)
-        for a in plural_aliases(e.name, list(e.aliases))
+        for a in redundant_plural_aliases(e.name, list(e.aliases), e.type.value)
     ]
     assert bad == []
+
+
+def test_redundant_plural_aliases_keep_acronym_plurals():
+    assert redundant_plural_aliases("graph neural network", ["GNN", "GNNs", "graph neural networks"], "Method") == [
+        "graph neural networks"
+    ]
+    assert matcher_plural("GNN", "Method") is None
+    assert matcher_plural("world model", "Method") == "world models"
+
+
+@pytest.mark.parametrize(("form", "canonical"), [("GNNs", "graph neural network"), ("CNNs", "convolutional neural network"),
+                                                 ("VAEs", "variational autoencoder"), ("LSTMs", "long short-term memory"),
+                                                 ("PINNs", "physics-informed neural network")])
+def test_alias_table_method_acronyms_have_their_plural(form, canonical):
+    assert alias_table()[(EntityType.METHOD, normalize_name(form))] == canonical
 
 
 def test_alias_table_has_no_transformers_alias():

@@ -15,13 +15,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.attrs import SENT_START, SPACY
+from spacy.attrs import IDX, LENGTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.models import EntityType
 from kg.nlp import lexicon as lx
-from kg.nlp.extensions import Provenance, add_candidate, candidates, provenance, register_extensions
+from kg.nlp.extensions import (
+    Provenance,
+    add_candidates,
+    candidates,
+    provenance,
+    register_extensions,
+)
 from kg.nlp.sentences import doc_text, token_texts
 
 _SHORT_RE = re.compile(r"^(?=.*[A-Z])[A-Za-z0-9][A-Za-z0-9&+\-./]{0,11}$")
@@ -213,20 +219,26 @@ class AbbreviationDetector:
             }
             for p in pairs
         ]
+        if not pairs:
+            return doc
         by_offsets: dict[tuple[int, int], list[Span]] = {}
         for span in candidates(doc):
             by_offsets.setdefault((span.start, span.end), []).append(span)
+        idx, length = doc.to_array(IDX).tolist(), doc.to_array(LENGTH).tolist()
+        found: list[tuple[int, int, int, int, str, Provenance]] = []
         for n, pair in enumerate(pairs):
             type_, known = _pair_type(by_offsets, doc, pair)
             if type_ is None:
                 continue
             prov = Provenance(FACTORY, "pair", self.confidence, known=known, pair=self.max_group + n)
-            add_candidate(doc, pair.long_start, pair.long_end, type_.value, prov)
+            found.append((pair.long_start, pair.long_end, idx[pair.long_start],
+                          idx[pair.long_end - 1] + length[pair.long_end - 1], type_.value, prov))
             short = words[pair.short_start : pair.short_end]
             width = len(short)
             for i in range(len(words) - width + 1):
                 if words[i : i + width] == short:
-                    add_candidate(doc, i, i + width, type_.value, prov)
+                    found.append((i, i + width, idx[i], idx[i + width - 1] + length[i + width - 1], type_.value, prov))
+        add_candidates(doc, found)
         return doc
 
 

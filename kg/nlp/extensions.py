@@ -98,6 +98,25 @@ def add_provenance(span: Span, prov: Provenance) -> None:
         rows.append(row)
 
 
+def add_candidates(doc: Doc, items: list[tuple[int, int, int, int, str, Provenance]]) -> None:
+    """Add many candidates at once: ``(start, end, start_char, end_char, label, provenance)`` with
+    token offsets ``[start, end)`` and their character offsets (the fast path of the rule components)."""
+    if not items:
+        return
+    user_data = doc.user_data
+    spans = []
+    for start, end, start_char, end_char, label, prov in items:
+        spans.append(Span(doc, start, end, label=label))
+        rows = user_data.setdefault((_PROVENANCE, start_char, end_char, label), [])
+        row = [prov.factory, prov.rule, prov.confidence, prov.introduces, prov.known, prov.pair]
+        if row not in rows:
+            rows.append(row)
+    if CANDIDATES_KEY in doc.spans:
+        doc.spans[CANDIDATES_KEY].extend(spans)
+    else:
+        doc.spans[CANDIDATES_KEY] = spans
+
+
 def add_candidate(doc: Doc, start: int, end: int, label: str, prov: Provenance) -> Span:
     """Add a candidate span over tokens ``[start, end)`` to ``doc.spans["kg_candidates"]``."""
     span = Span(doc, start, end, label=label)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import srsly
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -31,7 +32,7 @@ from spacy.util import ensure_path
 from kg.models import EntityType
 from kg.nlp import lexicon as lx
 from kg.nlp.abbreviations import GENERIC_LONG_FORMS
-from kg.nlp.extensions import Provenance, add_candidate, register_extensions
+from kg.nlp.extensions import Provenance, add_candidates, register_extensions
 from kg.nlp.sentences import doc_text, token_texts
 
 CUE_AFTER = lx.DATASET_CUES_AFTER
@@ -187,6 +188,7 @@ class GazetteerMatcher:
         self.name = name
         self.confidence = confidence
         self.rows: list[dict[str, Any]] = []
+        self._provenances: dict[str, Provenance] = {}
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._orth = PhraseMatcher(nlp.vocab, attr="ORTH")
 
@@ -208,6 +210,9 @@ class GazetteerMatcher:
     def __call__(self, doc: Doc) -> Doc:
         words: list[str] | None = None
         seen: set[tuple[int, int]] = set()
+        found: list[tuple[int, int, int, int, str, Provenance]] = []
+        idx: list[int] | None = None
+        length: list[int] = []
         for match_id, start, end in [*self._orth(doc), *self._lower(doc)]:
             row = self.rows[int(self.nlp.vocab.strings[match_id])]
             if (start, end) in seen:
@@ -223,8 +228,18 @@ class GazetteerMatcher:
                     if not has_cue(words, start, end, bool(doc[start].is_sent_start)):
                         continue
             seen.add((start, end))
-            add_candidate(doc, start, end, row["type"], Provenance(FACTORY, row["name"], self.confidence, known=True))
+            if idx is None:
+                idx, length = doc.to_array(IDX).tolist(), doc.to_array(LENGTH).tolist()
+            end_char = idx[end - 1] + length[end - 1]
+            found.append((start, end, idx[start], end_char, row["type"], self._provenance(row["name"])))
+        add_candidates(doc, found)
         return doc
+
+    def _provenance(self, name: str) -> Provenance:
+        prov = self._provenances.get(name)
+        if prov is None:
+            prov = self._provenances[name] = Provenance(FACTORY, name, self.confidence, known=True)
+        return prov
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = ensure_path(path)

@@ -20,15 +20,16 @@ from pathlib import Path
 from typing import Callable
 
 import srsly
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from kg.models import EntityType
 from kg.nlp import lexicon as lx
 from kg.nlp.extensions import (
     Provenance,
-    add_candidate_span,
+    add_candidates,
     candidates,
     register_extensions,
 )
@@ -350,6 +351,7 @@ class PatternMatcher:
         self._prefixes: frozenset[str] = frozenset()
         self.task_modifiers: frozenset[str] = frozenset()
         self._model_re = model_regex([])
+        self._provenances: dict[tuple[str, bool], Provenance] = {}
 
     def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None,
                    families: Iterable[str] | None = None, task_names: Iterable[str] | None = None) -> None:
@@ -372,29 +374,49 @@ class PatternMatcher:
         self._model_re = model_regex(self.families)
 
     def _provenance(self, rule: str, introduces: bool = False) -> Provenance:
-        confidence = min(1.0, self.confidence + _STRONG_BONUS) if rule in _STRONG_RULES else self.confidence
-        return Provenance(FACTORY, rule, confidence, introduces=introduces)
+        key = (rule, introduces)
+        prov = self._provenances.get(key)
+        if prov is None:
+            confidence = min(1.0, self.confidence + _STRONG_BONUS) if rule in _STRONG_RULES else self.confidence
+            prov = self._provenances[key] = Provenance(FACTORY, rule, confidence, introduces=introduces)
+        return prov
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         sentences = sentence_bounds(doc)
-        spans = candidates(doc)
+        idx = doc.to_array(IDX).tolist()
+        token_of_start = {char: i for i, char in enumerate(idx)}
+        token_of_end = {char + n: i + 1 for i, (char, n) in enumerate(zip(idx, doc.to_array(LENGTH).tolist()))}
+        # (start_char, end_char, label) of every candidate so far, then of this component's
+        spans = [(s.start_char, s.end_char, s.label_) for s in candidates(doc)]
+        new: list[tuple[int, int, int, int, str, Provenance]] = []
+
+        def add(start: int, end: int, label: str, prov: Provenance) -> bool:
+            first, last = token_of_start.get(start), token_of_end.get(end)
+            if first is None or last is None or last <= first:
+                return False  # not on token boundaries (strict alignment)
+            new.append((first, last, start, end, label, prov))
+            return True
+
         proposed_texts: dict[str, EntityType] = {}
+        ours = []
         for hit in find_all(text, sentences, doc._.kg_title_len, self._model_re, self.task_modifiers, self._prefixes):
-            span = doc.char_span(hit.start, hit.end, label=hit.type.value, alignment_mode="strict")
-            if span is None:
-                continue
             proposed = hit.proposed and (hit.rule == "title_colon" or text[hit.start : hit.end] not in self._family_set)
-            add_candidate_span(span, self._provenance(hit.rule, introduces=proposed))
-            spans.append(span)
-            if proposed:
-                proposed_texts.setdefault(text[hit.start : hit.end], hit.type)
-        spans += self._repeat_mentions(doc, text, proposed_texts)
-        self._extensions(doc, text, spans)
+            if add(hit.start, hit.end, hit.type.value, self._provenance(hit.rule, introduces=proposed)):
+                ours.append((hit.start, hit.end, hit.type.value))
+                if proposed:
+                    proposed_texts.setdefault(text[hit.start : hit.end], hit.type)
+        for name, type_ in proposed_texts.items():
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", text):
+                if add(m.start(), m.end(), type_.value, self._provenance(REPEAT_RULE, introduces=True)):
+                    ours.append((m.start(), m.end(), type_.value))
+        for start, end, label, rule in self._extensions(text, spans + ours):
+            add(start, end, label, self._provenance(rule))
+        add_candidates(doc, new)
         return doc
 
-    def _extensions(self, doc: Doc, text: str, spans: list[Span]) -> list[Span]:
-        """Longer spans for model and dataset names that continue past a rule's match.
+    def _extensions(self, text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]:
+        """Longer spans for names that continue past a rule's match, as ``(start, end, label, rule)``.
 
         - a model name followed by a parameter count or a variant ("Flan-UL2 20B", "T5-base");
         - a dataset name followed by a subset, version or language pair ("ANLI-A3", "WMT14 English-German");
@@ -403,43 +425,27 @@ class PatternMatcher:
         - two model names in a row ("CLIP ViT-L/14").
         """
         found: list[tuple[int, int, str, str]] = []
-        model_ends = {s.start_char: s.end_char for s in spans if s.label_ == EntityType.MODEL.value}
-        for span in spans:
-            label, start, end = span.label_, span.start_char, span.end_char
-            if label == EntityType.METRIC.value and " " not in text[start:end] and "-" not in text[start:end]:
+        model, metric, dataset = EntityType.MODEL.value, EntityType.METRIC.value, EntityType.DATASET.value
+        model_ends = {start: end for start, end, label in spans if label == model}
+        for start, end, label in spans:
+            if label == metric and " " not in text[start:end] and "-" not in text[start:end]:
                 before = _word_before(text, start)
                 if before is not None and metric_modifier_ok(text[before : start - 1]):
                     found.append((before, end, label, "metric_modifier"))
-            elif label == EntityType.MODEL.value:
+            elif label == model:
                 if text[end : end + 1] == " " and end + 1 in model_ends:  # "CLIP ViT-L/14" is one model
                     found.append((start, model_ends[end + 1], label, "model_pair"))
                 m = _SIZE_AFTER.match(text, end)
                 if m:
                     found.append((start, m.end(), label, "model_shape"))
-            elif label == EntityType.DATASET.value:
+            elif label == dataset:
                 m = _DATASET_QUALIFIER.match(text, end)
                 if m:
                     found.append((start, m.end(), label, "dataset_qualifier"))
                 m = _DATASET_PREFIX.search(text, max(0, start - 30), start)
                 if m:
                     found.append((m.start(), end, label, "dataset_prefix"))
-        out = []
-        for start, end, label, rule in found:
-            longer = doc.char_span(start, end, label=label)
-            if longer is not None:
-                add_candidate_span(longer, self._provenance(rule))
-                out.append(longer)
-        return out
-
-    def _repeat_mentions(self, doc: Doc, text: str, names: dict[str, EntityType]) -> list[Span]:
-        out = []
-        for name, type_ in names.items():
-            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", text):
-                span = doc.char_span(m.start(), m.end(), label=type_.value)
-                if span is not None:
-                    add_candidate_span(span, self._provenance(REPEAT_RULE, introduces=True))
-                    out.append(span)
-        return out
+        return found
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = ensure_path(path)

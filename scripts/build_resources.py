@@ -43,6 +43,7 @@ from kg.resources._derive import (
     pwc_non_tasks,
     redundant_plural_aliases,
     strip_organisation,
+    with_british_aliases,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -271,9 +272,9 @@ def build_files(lists: SourceLists, seed_dir: Path, report: dict[str, int] | Non
         "datasets": merge_entries(
             seed("datasets", "Dataset") + derive_helm_datasets(lists) + derive_opencompass_datasets(lists)
         ),
-        "metrics": merge_entries(seed("metrics", "Metric")),
-        "methods": merge_entries(without_plural_aliases(seed("methods", "Method"))),
-        "tasks": merge_entries(without_plural_aliases(seed("tasks", "Task"))),
+        "metrics": merge_entries(with_british_aliases(seed("metrics", "Metric"))),
+        "methods": merge_entries(without_plural_aliases(with_british_aliases(seed("methods", "Method")))),
+        "tasks": merge_entries(without_plural_aliases(with_british_aliases(seed("tasks", "Task")))),
     }
     non_model = _forms_keys([e for k in ("datasets", "metrics", "methods", "tasks") for e in files[k]])
     all_derived = derive_helm_models(lists) + derive_hf_models(lists)
@@ -284,7 +285,7 @@ def build_files(lists: SourceLists, seed_dir: Path, report: dict[str, int] | Non
     files["model_families"] = merge_entries(without_organisations(families))
     own = _forms_keys(files["tasks"] + files["methods"], plural_key)
     others = _forms_keys([e for k in ("datasets", "models", "model_families", "metrics") for e in files[k]])
-    candidates = derive_pwc_tasks(lists)
+    candidates = with_british_aliases(derive_pwc_tasks(lists))
     pwc = [e for e in candidates if plural_key(e["name"]) not in own and not collides(e, others)]
     report["tasks_pwc dropped: not a task (model, environment, paradigm, generic)"] = pwc_non_tasks(lists)
     report["tasks_pwc dropped: named like a Task/Method or another type"] = len(candidates) - len(pwc)

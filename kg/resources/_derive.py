@@ -349,6 +349,53 @@ def acronym_plurals(forms: list[str]) -> list[str]:
     return [f + "s" for f in forms if f.isupper() and f.isalpha() and len(f) >= 2 and not f.endswith("S")]
 
 
+# American spellings and their British forms, word by word: papers from either side name the
+# same technique ("regularisation", "modelling", "behaviour cloning", "summarisation").
+_BRITISH = (
+    (re.compile(r"^([a-z]{3,})iz(ations?|ers?|ing|ed|es?)$"), r"\1is\2"),
+    (re.compile(r"^([a-z]{2,})yz(es?|ed|ing)$"), r"\1ys\2"),
+    (re.compile(r"^(model|label|travel|signal|tunnel|cancel)(ing|ed)$"), r"\1l\2"),
+    (re.compile(r"^(behavi|neighb|col|fav|harb|rum)or(s|al|ing|ed|hood)?$"), r"\1our\2"),
+    (re.compile(r"^defense(s?)$"), r"defence\1"),
+)
+_NOT_IZE = re.compile(r"^(?:\w*size|seize|prize|citizen)[ds]?$")
+
+
+def with_british_aliases(entries: list[dict]) -> list[dict]:
+    """Entries with the British spelling of each form added as an alias (a true synonym)."""
+    out = []
+    for e in entries:
+        forms = [e["name"], *e["aliases"]]
+        extra = [b for f in forms for b in british_variants(f) if b not in forms]
+        out.append({**e, "aliases": [*e["aliases"], *dict.fromkeys(extra)]})
+    return out
+
+
+def british_variants(form: str) -> list[str]:
+    """The British spelling of a name written in American spelling, if it differs (lower-case words only).
+
+    Example:
+        >>> british_variants("layer normalization"), british_variants("language modeling")
+        (['layer normalisation'], ['language modelling'])
+        >>> british_variants("behavior cloning"), british_variants("model size"), british_variants("BLEU")
+        (['behaviour cloning'], [], [])
+        >>> british_variants("Sharpness-Aware Minimization")
+        ['Sharpness-Aware Minimisation']
+    """
+    parts = re.split(r"([^A-Za-z]+)", form)
+    out = []
+    for part in parts:
+        title = part[:1].isupper() and part[1:].islower()
+        word = part.casefold() if title else part
+        if word.islower() and word.isalpha() and not _NOT_IZE.match(word):
+            for pattern, repl in _BRITISH:
+                word = pattern.sub(repl, word)
+            part = word[:1].upper() + word[1:] if title else word
+        out.append(part)
+    british = "".join(out)
+    return [british] if british != form else []
+
+
 _VARIANT_SUFFIX = re.compile(
     r"^(?:v?\d+(?:\.?\d+)*[a-z]?|\d+(?:\.\d+)?[bmk]|x{0,2}l|large|base|small|mini|tiny|turbo|plus|pro|"
     r"instruct|chat|preview|hq|edu|lite|zero|\d+[a-z]+\d*)$"

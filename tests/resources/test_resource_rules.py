@@ -16,6 +16,7 @@ from kg.models import EntityType, normalize_name
 from kg.resources import alias_table, load_entries
 from kg.resources._derive import (
     SourceLists,
+    british_variants,
     clean_model_display_name,
     clean_pwc_task,
     collides,
@@ -339,7 +340,7 @@ def test_derive_pwc_tasks_count_rule_and_abbreviation_alias():
 
 
 def test_load_entries_pwc_abbreviations_spell_their_long_form():
-    pairs = [(e.name, a) for e in load_entries("tasks_pwc") for a in e.aliases]
+    pairs = [(e.name, a) for e in load_entries("tasks_pwc") for a in e.aliases if " " not in a and sum(c.isupper() for c in a) >= 2]
     assert pairs, "the Papers with Code list keeps spelled-out abbreviations"
     assert all(split_pwc_abbreviation(f"{name} ({alias})")[1] == alias for name, alias in pairs)
 
@@ -433,3 +434,38 @@ def test_alias_table_released_models_of_a_family_are_models(name):
     table = alias_table()
     assert (EntityType.MODEL, normalize_name(name)) in table
     assert (EntityType.METHOD, normalize_name(name)) not in table
+
+
+# ------------------------------------------------ 9. British spellings are aliases
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ("layer normalization", ["layer normalisation"]),
+        ("language modeling", ["language modelling"]),
+        ("behavior cloning", ["behaviour cloning"]),
+        ("Sharpness-Aware Minimization", ["Sharpness-Aware Minimisation"]),
+        ("adversarial defense", ["adversarial defence"]),
+        ("model size", []),  # "size" is no -ize verb
+        ("BLEU", []),
+        ("FedAvg", []),
+    ],
+)
+def test_british_variants(form, expected):
+    assert british_variants(form) == expected
+
+
+@pytest.mark.parametrize(
+    ("type_", "form", "canonical"),
+    [
+        (EntityType.METHOD, "batch normalisation", "batch normalization"),
+        (EntityType.METHOD, "Bayesian optimisation", "Bayesian optimization"),
+        (EntityType.METHOD, "behaviour cloning", "behavior cloning"),
+        (EntityType.TASK, "summarisation", "summarization"),
+        (EntityType.TASK, "semantic role labelling", "semantic role labeling"),
+        (EntityType.METRIC, "normalised discounted cumulative gain", "nDCG"),
+    ],
+)
+def test_alias_table_knows_british_spellings(type_, form, canonical):
+    assert alias_table()[(type_, normalize_name(form))] == canonical

@@ -792,7 +792,7 @@ def _explorer_missing(e: ImportError) -> KGError:
 )
 def serve(
     store: StoreOpt = Path(DEFAULT_STORE),
-    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port to listen on.")] = 8000,
     host: Annotated[
         str, typer.Option(help="Address to bind; another than 127.0.0.1 exposes the explorer to the network.")
     ] = "127.0.0.1",
@@ -806,6 +806,14 @@ def serve(
         except ImportError as e:
             raise _explorer_missing(e) from e
         application = create_app(store)
+        import socket
+
+        try:
+            with socket.create_server((host, port)):
+                pass  # free now: uvicorn binds it next; an occupied port is one error line here
+        except OSError as e:
+            reason = os.strerror(e.errno) if e.errno else str(e)
+            raise KGError(f"cannot listen on {host}:{port}: {reason}") from e
         _stderr().print(f"kg: serving {store} at http://{host}:{port}/ (read-only; Ctrl-C stops)", highlight=False)
         uvicorn.run(application, host=host, port=port, log_level="warning")
 

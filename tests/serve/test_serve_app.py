@@ -172,7 +172,7 @@ def test_cli_view_writes_the_page_and_reports_a_miss(explorer_store, tmp_path):
 
 
 def test_cli_serve_refuses_a_missing_store(tmp_path):
-    done = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "none"), "--port", "0"])
+    done = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "none"), "--port", "8000"])
     assert done.exit_code == 1
     assert "no kg store" in done.output
 
@@ -201,3 +201,13 @@ def test_neighbourhood_is_the_same_when_papers_come_from_the_mentions_walk(store
     monkeypatch.setattr(data, "_DENSE", 0)
     by_mentions = [neighbourhood(store, entity_row(store, i)) for i in ids]
     assert by_mentions == by_edges
+
+
+def test_cli_serve_refuses_a_port_in_use(explorer_store):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = CliRunner().invoke(cli, ["serve", "--store", str(explorer_store), "--port", str(port)])
+    assert done.exit_code == 1
+    assert done.output.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"

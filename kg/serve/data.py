@@ -542,7 +542,8 @@ def paper_page(store: Store, ident: str) -> dict[str, Any] | None:
 def _paper_claims(store: Store, ident: str) -> list[dict[str, Any]]:
     """The claims of a paper with the entities they are about, on and in (ids and names)."""
     claims = [dict(r) for r in store.conn.execute(
-        "SELECT id, value, unit, kind, text, subject, dataset, metric, compared_to FROM claims "
+        "SELECT id, value, unit, kind, text, subject, dataset, metric, compared_to, quantity, direction, baseline, "
+        "is_baseline, base_model, subject_phrase FROM claims "
         "WHERE paper_id = ? ORDER BY start, id",
         (ident,),
     )]

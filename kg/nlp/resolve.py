@@ -20,11 +20,11 @@ Example:
     >>> from kg.nlp.extensions import Provenance, add_candidate
     >>> nlp = spacy.blank("en")
     >>> res = nlp.add_pipe("kg_resolve")
-    >>> doc = nlp.make_doc("We evaluate on MATH-500 today.")
+    >>> doc = nlp.make_doc("We evaluate on MATH 500 today.")
     >>> _ = add_candidate(doc, 3, 4, "Dataset", Provenance("kg_gazetteer", "MATH", 0.95, known=True))
-    >>> _ = add_candidate(doc, 3, 6, "Dataset", Provenance("kg_gazetteer", "MATH-500", 0.95, known=True))
+    >>> _ = add_candidate(doc, 3, 5, "Dataset", Provenance("kg_gazetteer", "MATH 500", 0.95, known=True))
     >>> [(s.text, s._.kg_group) for s in res(doc).spans["kg"]]
-    [('MATH-500', 0)]
+    [('MATH 500', 0)]
 """
 
 from __future__ import annotations
@@ -67,13 +67,9 @@ RankFn = Callable[[Span], Rank]
 OverlapPolicy = Callable[[list[Span], RankFn], list[Span]]
 
 
-def rank_of(records: Iterable[Provenance], priorities: dict[str, int], default: int = 1) -> Rank:
+def _rank_rows(rows: Iterable[list], priorities: dict[str, int], default: int) -> Rank:
     """(priority, confidence) of the strongest record: the factory's priority, raised for a name
     the paper introduces, then the rule's confidence."""
-    return _rank_rows(([p.factory, p.rule, p.confidence, p.introduces] for p in records), priorities, default)
-
-
-def _rank_rows(rows: Iterable[list], priorities: dict[str, int], default: int) -> Rank:
     best: Rank = (-1, 0.0)
     for row in rows:  # [factory, rule, confidence, introduces, known, pair]
         rank = (priorities.get(row[0], default) + (INTRODUCED_BONUS if row[3] else 0), row[2])

@@ -690,7 +690,7 @@ def stats(store: StoreOpt = Path(DEFAULT_STORE), as_json: JsonOpt = False) -> No
             ],
         }
     if as_json:
-        typer.echo(json.dumps(summary, ensure_ascii=False))
+        typer.echo(json_text(summary))
         return
     _print_rows([{"label": k, "count": v} for k, v in counts["nodes"].items()], ("label", "count"), False, "nodes")
     _print_rows([{"type": k, "count": v} for k, v in counts["edges"].items()], ("type", "count"), False, "edges")
@@ -722,7 +722,7 @@ def load(
         else:
             summary = _neo4j_sync(store, batch_size=batch_size)
     if as_json:
-        typer.echo(json.dumps(summary, ensure_ascii=False))
+        typer.echo(json_text(summary))
     else:
         _print_rows([{"what": k, "count": v} for k, v in summary.items()], ("what", "count"), False, "loaded")
 

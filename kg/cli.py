@@ -222,6 +222,9 @@ def _main(
     # The driver logs a server notice per query that reads a property no node has yet
     # (an optional field absent from every claim); a user sees that as noise.
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    # The driver also logs each retry and each dropped connection over several lines;
+    # the failure itself ends the command as one `error:` line, so its logs stay quiet.
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 
 
 # ------------------------------------------------------------------ build, add, remove

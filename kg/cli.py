@@ -691,6 +691,7 @@ def stats(store: StoreOpt = Path(DEFAULT_STORE), as_json: JsonOpt = False) -> No
                 {"run": r["id"], "command": r["command"], "started": r["started"], "batches_committed": r["batches"]}
                 for r in st.interrupted_runs()
             ],
+            "leftovers": _build_leftovers(store),
         }
     if as_json:
         typer.echo(json_text(summary))
@@ -700,6 +701,22 @@ def stats(store: StoreOpt = Path(DEFAULT_STORE), as_json: JsonOpt = False) -> No
     typer.echo(f"store {store}: id {summary['store_id']}, fingerprint {summary['fingerprint']}, modified {summary['modified']}")
     for run in summary["interrupted_runs"]:
         typer.echo(f"note: `kg {run['command']}` (run {run['run']}) was interrupted after {run['batches_committed']} batch(es)")
+    for left in summary["leftovers"]:
+        _echo(f"note: {left['file']} ({left['bytes']:,} bytes) is what a killed `kg build` left; "
+              f"the next `kg build` of this store removes it")
+
+
+def _build_leftovers(store: Path) -> list[dict[str, Any]]:
+    """The half-written databases of builds whose process is gone (``kg.sqlite.building-PID``)."""
+    from kg.io.atomic import pid_alive
+    from kg.store.embedded import DB_FILE
+
+    found = []
+    for path in sorted(store.glob(f"{DB_FILE}.building-*")):
+        pid = path.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            found.append({"file": str(path), "bytes": path.stat().st_size})
+    return found
 
 
 @app.command(epilog="Example: NEO4J_PASSWORD=... kg load --store kg-out\n\n"

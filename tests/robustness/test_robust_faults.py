@@ -55,7 +55,9 @@ def test_a_killed_build_leaves_the_old_store_and_the_next_build_cleans_up(tmp_pa
         proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     assert _snapshot(store) == before  # readers see the old store, whole
-    assert building.exists()  # the dead build's file is still there ...
+    assert building.exists()  # the dead build's file is still there, reported ...
+    stats = subprocess.run(_cli("stats", "--store", str(store), "--json"), capture_output=True, text=True, check=True)
+    assert [left["file"] for left in json.loads(stats.stdout)["leftovers"]] == [str(building)]
     kg.build([SAMPLE], store=store, replace=True)
     assert not building.exists()  # ... until the next build removes it
     assert _snapshot(store)[0] == before[0]

@@ -171,7 +171,8 @@ def _write_stream(
 ) -> None:
     from kg.nlp import extract_papers
 
-    _alias_tables()  # loaded once here; forked workers inherit it
+    if engine == "local":
+        _alias_tables()  # loaded once here; forked workers inherit it (Dask workers load their own)
     stream = _Stream(store, report, check_stored, paper_filter)
     batch = []
     done = 0

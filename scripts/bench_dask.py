@@ -54,8 +54,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import bench_scale  # noqa: E402
-import gen_corpus  # noqa: E402
+import bench_scale
+import gen_corpus
 
 PYTHON = sys.executable
 KG = str(Path(PYTHON).with_name("kg"))
@@ -169,7 +169,8 @@ class PrivateNeo4j:
                     "KG_NEO4J_PAGECACHE": pagecache}
 
     def run(self, verb: str) -> None:
-        done = subprocess.run([NEO4J_LOCAL, verb], env={**os.environ, **self.env}, capture_output=True, text=True)
+        done = subprocess.run([NEO4J_LOCAL, verb], env={**os.environ, **self.env}, capture_output=True, text=True,
+                              check=False)
         if done.returncode != 0:
             raise RuntimeError(f"neo4j-local {verb} failed: {done.stderr[-2000:]}")
 
@@ -330,7 +331,7 @@ def bench_million(args: argparse.Namespace) -> dict[str, Any]:
         m = _measure([KG, "load", "--bulk", "--store", str(store), "--json"], neo.env)
         results["bulk_load"] = {**_row(m), **json.loads(m.stdout)}
         write({"step": "bulk-load-done", **results["bulk_load"]})
-        answers, ms = _answers(neo.env, _query_cases(store))
+        _, ms = _answers(neo.env, _query_cases(store))
         results["query_ms_bulk"] = ms
         write({"step": "queries-bulk", "ms": ms})
     with PrivateNeo4j(work / "bolt", args.heap, args.pagecache) as neo:

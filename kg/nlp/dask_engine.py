@@ -16,7 +16,16 @@ for that partition yet, the output is unchanged.
 
 Without a scheduler address a ``LocalCluster`` of ``n_workers`` processes with
 one thread each (default: one per CPU) is started for the run and closed after
-it; with one, the client connects to that cluster and leaves it running.
+it; with one, the client connects to that cluster and leaves it running. The
+LocalCluster's workers are spawned (Dask's default): each imports kg and builds
+its pipeline (a few seconds of CPU). Forking them from the parent, which would
+let them inherit a built pipeline as the local engine's workers do, deadlocked
+a forked worker now and then (the parent runs Dask's event-loop threads when
+the nanny forks), so it is not done. Their statistical profiler (a thread
+sampling every 10 ms) is off and each process's monitors run less often.
+
+A script that calls ``kg.build(..., engine="dask")`` without a scheduler needs
+the ``if __name__ == "__main__":`` guard, as for any spawned process.
 
 Dask is an optional extra: ``pip install "kg[dask]"`` (``dask[distributed]``).
 """
@@ -88,6 +97,17 @@ def local_workers(n_workers: int | None) -> int:
     return n_workers if n_workers and n_workers > 0 else (os.cpu_count() or 1)
 
 
+def _local_config() -> dict[str, Any]:
+    """Dask settings of a LocalCluster's life: no profiler thread, fewer monitor wake-ups."""
+    return {
+        "distributed.worker.profile.enabled": False,
+        # housekeeping of each process's event loop, at intervals made for long-lived clusters
+        "distributed.worker.memory.monitor-interval": "1s",
+        "distributed.admin.system-monitor.interval": "2s",
+        "distributed.admin.tick.interval": "200ms",
+    }
+
+
 @contextmanager
 def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> Iterator[Any]:
     """A ``distributed.Client`` of the scheduler at ``scheduler``, or of a LocalCluster made for the run.
@@ -106,15 +126,18 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> I
         finally:
             client.close()
         return
-    cluster = distributed.LocalCluster(
-        n_workers=local_workers(n_workers), threads_per_worker=1, processes=True,
-        dashboard_address=None, silence_logs=logging.ERROR,
-    )
-    try:
-        with distributed.Client(cluster) as client:
-            yield client
-    finally:
-        cluster.close()
+    import dask
+
+    with dask.config.set(_local_config()):  # the nannies hand it to the workers they start
+        cluster = distributed.LocalCluster(
+            n_workers=local_workers(n_workers), threads_per_worker=1, processes=True,
+            dashboard_address=None, silence_logs=logging.ERROR,
+        )
+        try:
+            with distributed.Client(cluster) as client:
+                yield client
+        finally:
+            cluster.close()
 
 
 def _partitions(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:

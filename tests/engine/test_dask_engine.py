@@ -13,14 +13,13 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import distributed
 import pytest
 from typer.testing import CliRunner
 
 import kg
 from kg.nlp import dask_engine
 from kg.store import open_store
-
-import distributed  # noqa: E402  (the dev extra installs dask[distributed]; no skip)
 
 # Every table of what a store means; papers.run (which logged run wrote the paper) is how, not what.
 TABLES = {
@@ -75,6 +74,13 @@ def test_dask_build_equals_local_build(tmp_path, seed_corpus, cluster, local_sto
     _assert_same_store(local_store, tmp_path / "dask")
 
 
+def test_dask_build_on_its_own_local_cluster_equals_local_build(tmp_path, seed_corpus, local_store):
+    """No scheduler: the command starts a 2-process LocalCluster (forked workers) and closes it."""
+    report = kg.build([seed_corpus], store=tmp_path / "own", engine="dask", workers=2, batch_size=16)
+    assert report.added == report.papers > 100
+    _assert_same_store(local_store, tmp_path / "own")
+
+
 def test_a_worker_killed_mid_build_is_retried_and_the_store_is_identical(tmp_path, seed_corpus, cluster,
                                                                          local_store):
     c, client = cluster
@@ -88,7 +94,7 @@ def test_a_worker_killed_mid_build_is_retried_and_the_store_is_identical(tmp_pat
         busy = {w: [str(k) for k in keys] for w, keys in client.processing().items()
                 if any("kg-extract" in str(k) for k in keys)}
         if busy:
-            worker, keys = sorted(busy.items())[0]
+            worker, keys = min(busy.items())
             os.kill(pids[worker], signal.SIGKILL)
             killed.append((worker, pids[worker], keys))
 
@@ -96,6 +102,8 @@ def test_a_worker_killed_mid_build_is_retried_and_the_store_is_identical(tmp_pat
                       batch_size=4, progress=kill_a_busy_worker)
     assert killed, "no worker had an extraction task to be killed in"
     worker, pid, keys = killed[0]
+    assert worker not in client.nthreads(), "the killed worker is still registered"
+    assert any(k.startswith("kg-extract-") for k in keys)
     with pytest.raises(ProcessLookupError):  # the process is gone (the nanny started a new one)
         os.kill(pid, 0)
     assert report.added == report.papers > 100

@@ -47,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -192,9 +193,12 @@ def _query_cases(store: Path) -> list[tuple[str, dict[str, str]]]:
     try:
         top: dict[str, list[str]] = {}
         for label in ("Dataset", "Method", "Model", "Metric", "Task"):
-            top[label] = [r[0] for r in conn.execute(
-                "SELECT e.name FROM edges g JOIN entities e ON e.id = g.target WHERE g.target_label = ? "
-                "GROUP BY g.target ORDER BY count(*) DESC, g.target LIMIT 2", (label,))]
+            # the most frequent targets among the first 5000 edges to the label: a few pages read, not
+            # a scan of every edge (a GROUP BY over the 100k store's edges read 24 GB on a busy machine)
+            seen = Counter(r[0] for r in conn.execute(
+                "SELECT target FROM edges WHERE target_label = ? LIMIT 5000", (label,)))
+            ids = [t for t, _ in sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+            top[label] = [conn.execute("SELECT name FROM entities WHERE id = ?", (i,)).fetchone()[0] for i in ids]
     finally:
         conn.close()
     cases = []

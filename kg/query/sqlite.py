@@ -68,6 +68,7 @@ ABOUT, ON, IN_METRIC = EdgeType.ABOUT.value, EdgeType.ON.value, EdgeType.IN_METR
 EVALUATED_ON = EdgeType.EVALUATED_ON.value
 PAPER, CLAIM, SCORE = NodeLabel.PAPER.value, NodeLabel.CLAIM.value, ClaimKind.SCORE.value
 CHUNK = 500  # ids per IN (...) list
+DENSE_EDGES = 2000  # an entity with more edges has its newest papers read from its mentions index
 _CLAIMS = QUERIES["claims"].columns
 _LEADERBOARD = QUERIES["leaderboard"].columns[2:]  # after rank and group
 
@@ -320,13 +321,42 @@ class StoreBackend:
             {"id": s, "label": nodes[s]["label"], "name": nodes[s]["name"], "papers": papers[s]} for s in ranked
         ]
 
+    def newest_papers(self, id: str, n: int) -> list[str]:
+        """The ``n`` newest papers (largest ids) with an edge to the entity ``id``, newest first.
+
+        A rare entity's come from the ``edges (target, type)`` index, sorted. A hub's (more
+        than ``DENSE_EDGES`` edges) come from its ``mentions`` index, which is ordered by
+        paper: walked newest first, each batch checked for an edge to ``id`` through the
+        source index, it stops after ``n`` papers instead of sorting all of them.
+        """
+        dense = self.conn.execute(  # is there an edge past the first DENSE_EDGES?
+            "SELECT 1 FROM edges WHERE target = ? LIMIT 1 OFFSET ?", (id, DENSE_EDGES)
+        ).fetchone()
+        if dense is None:
+            return [r[0] for r in self._rows(
+                f"SELECT DISTINCT source FROM edges WHERE target = ? AND source_label = '{PAPER}' "
+                "ORDER BY source DESC LIMIT ?",
+                (id, n),
+            )]
+        out: list[str] = []
+        cursor = self.conn.execute(
+            "SELECT DISTINCT paper_id FROM mentions WHERE entity_id = ? ORDER BY paper_id DESC", (id,)
+        )
+        while len(out) < n:
+            batch = [r[0] for r in cursor.fetchmany(CHUNK)]
+            if not batch:
+                break
+            linked = {r[0] for r in self.conn.execute(
+                # "+target": each paper looked up in the source index, not the hub's whole target range
+                f"SELECT DISTINCT source FROM edges WHERE source IN ({','.join('?' * len(batch))}) AND +target = ?",
+                (*batch, id),
+            )}
+            out += [p for p in batch if p in linked]
+        return out[:n]
+
     def neighbors(self, id: str) -> list[Row]:
         """Papers of an entity, its EVALUATED_ON partners and entities sharing its papers (bounded, see the module)."""
-        papers = [r[0] for r in self._rows(
-            f"SELECT DISTINCT source FROM edges WHERE target = ? AND source_label = '{PAPER}' "
-            "ORDER BY source DESC LIMIT ?",
-            (id, NEIGHBORS_LIMIT),
-        )]
+        papers = self.newest_papers(id, NEIGHBORS_LIMIT)
         found = {(r["source"], r["type"], "") for r in self._rows_in(
             "SELECT source, type FROM edges WHERE target = ? AND source IN ({ids})", papers, before=(id,)
         )}

@@ -226,33 +226,8 @@ def _node(ident: str, label: str, name: str, ring: int) -> dict[str, Any]:
 
 
 def _newest_linked_papers(store: Store, center: str, n: int) -> list[str]:
-    """The ``n`` newest papers (largest ids) with an edge to ``center``, as ``neighbors`` orders them.
-
-    A rare entity's papers come from the ``edges (target, type)`` index; a common
-    one's from its ``mentions`` index walked newest first, checking each paper's
-    edges, which stops after ``n`` papers instead of reading all of them.
-    """
-    edges = store.conn.execute("SELECT count(*) FROM edges WHERE target = ?", (center,)).fetchone()[0]
-    if edges <= _DENSE:
-        return [r[0] for r in store.conn.execute(
-            "SELECT DISTINCT source FROM edges WHERE target = ? AND source_label = ? ORDER BY source DESC LIMIT ?",
-            (center, PAPER, n),
-        )]
-    out: list[str] = []
-    cursor = store.conn.execute(
-        "SELECT DISTINCT paper_id FROM mentions WHERE entity_id = ? ORDER BY paper_id DESC", (center,)
-    )
-    while len(out) < n:
-        batch = [r[0] for r in cursor.fetchmany(_MENTION_BATCH)]
-        if not batch:
-            break
-        linked = {r[0] for r in store.conn.execute(
-            # "+target": look each paper up in the source index, not the hub's whole target range
-            f"SELECT DISTINCT source FROM edges WHERE source IN ({','.join('?' * len(batch))}) AND +target = ?",
-            (*batch, center),
-        )}
-        out += [p for p in batch if p in linked]
-    return out[:n]
+    """The ``n`` newest papers (largest ids) with an edge to ``center``, as ``neighbors`` orders them."""
+    return StoreBackend(store).newest_papers(center, n)
 
 
 def _partners(store: Store, center: str, n: int) -> list[str]:

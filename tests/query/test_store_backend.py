@@ -207,3 +207,14 @@ def test_a_limit_keeps_the_first_rows_of_every_query_on_both_implementations(see
 def test_a_negative_limit_is_an_error(seed_store):
     with pytest.raises(QueryError, match="limit must be 0 or more"):
         run_query("methods-on", {"dataset": "GSM8K"}, seed_store, -1)
+
+
+def test_neighbors_of_a_hub_read_from_its_mentions_equal_those_read_from_its_edges(seed_store, monkeypatch):
+    """Past DENSE_EDGES edges an entity's newest papers come from its mentions index: same rows."""
+    ids = [r[0] for r in seed_store.conn.execute("SELECT id FROM entities ORDER BY id")]
+    by_edges = {i: StoreBackend(seed_store).neighbors(i) for i in ids}
+    monkeypatch.setattr(sqlite_backend, "CHUNK", 3)  # several batches of the mentions walk
+    monkeypatch.setattr(sqlite_backend, "DENSE_EDGES", 0)
+    by_mentions = {i: StoreBackend(seed_store).neighbors(i) for i in ids}
+    assert by_mentions == by_edges
+    assert sum(len(rows) > 10 for rows in by_edges.values()) > 20

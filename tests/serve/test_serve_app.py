@@ -194,11 +194,11 @@ def test_json_endpoint_limits_rows_as_kg_query_limit(client, explorer_store):
 
 def test_neighbourhood_is_the_same_when_papers_come_from_the_mentions_walk(store, monkeypatch):
     """A common entity's newest papers come from its mentions, a rare one's from its edges: same graph."""
-    from kg.serve import data
+    from kg.query import sqlite as store_queries
 
     ids = [r[0] for r in store.conn.execute("SELECT id FROM entities ORDER BY id").fetchall()]
     by_edges = [neighbourhood(store, entity_row(store, i)) for i in ids]
-    monkeypatch.setattr(data, "_DENSE", 0)
+    monkeypatch.setattr(store_queries, "DENSE_EDGES", 0)
     by_mentions = [neighbourhood(store, entity_row(store, i)) for i in ids]
     assert by_mentions == by_edges
 

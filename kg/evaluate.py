@@ -106,5 +106,5 @@ def evaluate(gold: Path, *, scorer: Path | None = None, mode: str = "fast", as_j
         write_predictions(gold, pred, mode=mode)
         if script is not None:
             return run_scorer(script, gold, pred, as_json=as_json, extra=extra)
-        result = score.score_files(gold, pred, types=types, mapping=mapping)
+        result = score.score_files(gold, pred, types=types, mapping=mapping, claim_fields=True)
     return score.to_json(result) if as_json else score.format_report(result)

@@ -27,8 +27,8 @@ What is compared, paper by paper:
   (relative tolerance 1e-6) whose dataset, when the gold gives one, shares a name with the
   predicted dataset; names are widened to their gold alias group. Matched claims whose
   subjects share a name (or both have none) count towards ``claim_subject_agreement``.
-- **claim fields** (only when the gold claims state them, as ``tests/data/claims_heldout.jsonl``
-  does; the guidelines' figures above are unchanged): for each matched claim whose gold gives
+- **claim fields** (with ``--claim-fields``, which ``kg eval`` passes, and only when the gold
+  claims state them, as ``tests/data/claims_heldout.jsonl`` does; the figures above are unchanged): for each matched claim whose gold gives
   ``kind``, ``quantity``, ``direction``, ``baseline``, ``base_model`` or ``is_baseline``, whether
   the prediction agrees (names widened as above, values within the same tolerance).
 
@@ -253,8 +253,12 @@ def claim_field_agreement(pairs: Iterable[tuple[Mapping, Mapping]], aliases: Map
 # --------------------------------------------------------------------------- all papers
 
 
-def score(gold: Mapping[str, Mapping], pred: Mapping[str, Mapping]) -> dict[str, Any]:
-    """The figures for gold and predicted records keyed by paper id (the ``--json`` object)."""
+def score(gold: Mapping[str, Mapping], pred: Mapping[str, Mapping], *, claim_fields: bool = False) -> dict[str, Any]:
+    """The figures for gold and predicted records keyed by paper id (the ``--json`` object).
+
+    ``claim_fields`` adds ``claim_fields`` (agreement on the claim fields beyond the guidelines)
+    when the gold states any; off, the figures are exactly the reference scorer's.
+    """
     by_type = {t: Tally() for t in TYPES}
     roles, links, usage, claims = Tally(), Tally(), Tally(), Tally()
     subjects = 0
@@ -295,8 +299,7 @@ def score(gold: Mapping[str, Mapping], pred: Mapping[str, Mapping]) -> dict[str,
         "claims": claims.figures(),
         "claim_subject_agreement": round(subjects / claims.tp, 4) if claims.tp else None,
     }
-    if set(fields) - {"kind"}:  # only a gold file stating the fields beyond the guidelines': the reference scorer's
-        # figures and table stay exactly as they are for a guidelines-only gold file
+    if claim_fields and set(fields) - {"kind"}:  # a gold file stating the fields beyond the guidelines
         result["claim_fields"] = {name: {"agreement": round(a / n, 4), "agree": a, "stated": n}
                                   for name, (a, n) in ((k, fields[k]) for k in CLAIM_FIELDS if k in fields)}
     return result
@@ -349,7 +352,7 @@ def read_records(path: Path | str, *, types: Collection[str] | None = None,
 
 
 def score_files(gold: Path | str, pred: Path | str, *, types: Collection[str] | None = None,
-                mapping: Mapping[str, str] | None = None) -> dict[str, Any]:
+                mapping: Mapping[str, str] | None = None, claim_fields: bool = False) -> dict[str, Any]:
     """Score the prediction file ``pred`` against the gold file ``gold``.
 
     Args:
@@ -357,8 +360,11 @@ def score_files(gold: Path | str, pred: Path | str, *, types: Collection[str] | 
         pred: predictions in the same shape (``kg extract`` writes it).
         types: keep only entities of these types (after ``mapping``), as ``--types``.
         mapping: rename entity types on both sides first, as ``--map`` (``{"Model": "Method"}``).
+        claim_fields: also the agreement on the claim fields the gold states beyond the guidelines
+            (``--claim-fields``; ``kg eval`` turns it on).
     """
-    return score(read_records(gold, types=types, mapping=mapping), read_records(pred, types=types, mapping=mapping))
+    return score(read_records(gold, types=types, mapping=mapping), read_records(pred, types=types, mapping=mapping),
+                 claim_fields=claim_fields)
 
 
 # --------------------------------------------------------------------------- output
@@ -432,6 +438,9 @@ def build_parser(*, raising: bool = False) -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--types", help="comma-separated entity types to keep, e.g. Dataset,Metric,Task")
     parser.add_argument("--map", help="comma-separated type renames applied to both files, e.g. Model=Method")
+    parser.add_argument("--claim-fields", action="store_true",
+                        help="also the agreement on claim fields the gold states beyond the guidelines "
+                             "(quantity, direction, baseline, base_model, is_baseline; kind with them)")
     return parser
 
 
@@ -446,7 +455,8 @@ def parse_options(args: Sequence[str]) -> tuple[set[str] | None, dict[str, str] 
 def main(argv: Sequence[str] | None = None) -> int:
     options = build_parser().parse_args(argv)
     try:
-        result = score_files(options.gold, options.pred, types=parse_types(options.types), mapping=parse_map(options.map))
+        result = score_files(options.gold, options.pred, types=parse_types(options.types), mapping=parse_map(options.map),
+                             claim_fields=options.claim_fields)
     except KGError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -179,7 +179,8 @@ def test_claim_fields_agreement_counts_matched_claims_whose_gold_states_the_fiel
         {"value": 6.1, "kind": "score", "quantity": "WER", "baseline": 7.9},          # alias quantity agrees
         {"value": 35.0, "kind": "score", "quantity": "latency", "direction": None},  # kind, direction disagree
     ])
-    result = score({"p1": gold}, {"p1": pred})
+    assert "claim_fields" not in score({"p1": gold}, {"p1": pred})  # off by default: the reference's figures
+    result = score({"p1": gold}, {"p1": pred}, claim_fields=True)
     fields = result["claim_fields"]
     assert fields["kind"] == {"agreement": 0.5, "agree": 1, "stated": 2}
     assert fields["quantity"] == {"agreement": 1.0, "agree": 2, "stated": 2}
@@ -190,7 +191,7 @@ def test_claim_fields_agreement_counts_matched_claims_whose_gold_states_the_fiel
 
 def test_claim_fields_absent_for_a_guidelines_only_gold():
     gold = _paper(claims=[{"value": 5, "dataset": None, "kind": "score", "subject": None}])
-    result = score({"p1": gold}, {"p1": _paper(claims=[{"value": 5, "kind": "improvement"}])})
+    result = score({"p1": gold}, {"p1": _paper(claims=[{"value": 5, "kind": "improvement"}])}, claim_fields=True)
     assert "claim_fields" not in result
     assert "claim kind" not in format_report(result)
 

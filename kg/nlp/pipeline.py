@@ -125,9 +125,11 @@ def make_doc(nlp: Language, paper: Paper) -> Doc:
     return doc
 
 
-def _locate(doc: Doc, start: int | None, end: int | None) -> tuple[TextField, int | None, int | None]:
-    """Doc character offsets → (field, offsets inside that field)."""
-    title_len = doc._.kg_title_len
+def _locate(doc: Doc, start: int | None, end: int | None,
+            title_len: int | None = None) -> tuple[TextField, int | None, int | None]:
+    """Doc character offsets → (field, offsets inside that field); ``title_len`` when the caller has read it."""
+    if title_len is None:
+        title_len = doc._.kg_title_len  # every ``doc._`` builds an accessor: callers in loops pass it
     text_len = len(doc_text(doc))
     if start is None or end is None:
         return TextField.ABSTRACT, start, end
@@ -145,6 +147,7 @@ def doc_entities(doc: Doc) -> list[ExtractedEntity]:
     """
     seen: set[tuple[str, str]] = set()
     out: list[ExtractedEntity] = []
+    title_len = doc._.kg_title_len
     if SPAN_KEY not in doc.spans and candidates(doc):
         raise KGError(f"the pipeline proposed entities but did not resolve them: add 'kg_resolve' after "
                       f"the components that propose candidates (doc.spans[{SPAN_KEY!r}] is missing)")
@@ -155,7 +158,7 @@ def doc_entities(doc: Doc) -> list[ExtractedEntity]:
         if key in seen or group is None:
             continue
         seen.add(key)
-        field, start, end = _locate(doc, span.start_char, span.end_char)
+        field, start, end = _locate(doc, span.start_char, span.end_char, title_len)
         best = best_provenance(span)
         # built from the pipeline's own resolved spans (a kg label, ints, a field), so not validated again
         out.append(ExtractedEntity.model_construct(
@@ -167,12 +170,13 @@ def doc_entities(doc: Doc) -> list[ExtractedEntity]:
 def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
     """The extraction record of one processed paper doc."""
     roles = []
+    title_len = doc._.kg_title_len
     for row in doc._.kg_roles or []:
-        field, start, end = _locate(doc, row.get("start"), row.get("end"))
+        field, start, end = _locate(doc, row.get("start"), row.get("end"), title_len)
         roles.append(ExtractedRole(**{**row, "field": field, "start": start, "end": end}))
     claims = []
     for row in doc._.kg_claims or []:
-        field, start, end = _locate(doc, row.get("start"), row.get("end"))
+        field, start, end = _locate(doc, row.get("start"), row.get("end"), title_len)
         claims.append(ExtractedClaim(**{**row, "field": field, "start": start, "end": end}))
     return Extraction(id=paper.id, title=paper.title, abstract=paper.abstract, entities=doc_entities(doc),
                       roles=roles, claims=claims, source=paper.source, url=paper.url, year=paper.year)

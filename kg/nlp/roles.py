@@ -24,7 +24,7 @@ from collections import defaultdict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.models import EntityType, ExtractedRole, Role
+from kg.models import EntityType, Role
 from kg.nlp import lexicon as lx
 from kg.nlp.extensions import register_extensions
 from kg.nlp.patterns import is_name_like
@@ -56,6 +56,7 @@ class Sentences:
     def __init__(self, doc: Doc) -> None:
         self.text = doc_text(doc)
         self.bounds = sentence_bounds(doc)
+        self.title_len = doc._.kg_title_len  # read once: every ``doc._`` builds an accessor
         self._starts = [b[0] for b in self.bounds]
 
     def around(self, char: int) -> tuple[int, int, str]:
@@ -139,8 +140,8 @@ def _first_matching(group: Group, pattern: re.Pattern[str], sents: Sentences, wi
     return None
 
 
-def _in_title(span: Span) -> bool:
-    return span.start_char < span.doc._.kg_title_len
+def _in_title(span: Span, sents: Sentences) -> bool:
+    return span.start_char < sents.title_len
 
 
 def group_roles(group: Group, proposed_first: dict[int, int], sents: Sentences) -> list[tuple[Role, Span, str]]:
@@ -163,7 +164,7 @@ def group_roles(group: Group, proposed_first: dict[int, int], sents: Sentences) 
     elif group.type is EntityType.METRIC:
         roles.append((Role.MEASURES, first, "metric"))
     elif group.type in (EntityType.METHOD, EntityType.TASK):
-        own = next((s for s in group.spans if _in_title(s) or not _BACKGROUND.search(_sentence_text(s, sents))), None)
+        own = next((s for s in group.spans if _in_title(s, sents) or not _BACKGROUND.search(_sentence_text(s, sents))), None)
         if own is not None:
             role, rule = (Role.USES_METHOD, "method") if group.type is EntityType.METHOD else (Role.ADDRESSES, "task")
             roles.append((role, own, rule))
@@ -199,11 +200,12 @@ class RoleAssigner:
         return doc
 
     def _role_row(self, group: Group, role: Role, span: Span, rule: str, sents: Sentences) -> dict:
+        """One ``ExtractedRole.model_dump(mode="json")`` row, built directly (every field is plain data);
+        the extractor names the factory, so a renamed component writes the same rows."""
         start, end, text = sents.around(span.start_char)
-        return ExtractedRole(
-            role=role, group=group.id, text=span_text(group.spans[0]), evidence=text.strip(),
-            start=start, end=end, extractor=f"{self.name}:{rule}", confidence=self.confidence,
-        ).model_dump(mode="json")
+        return {"role": role.value, "group": group.id, "text": span_text(group.spans[0]), "evidence": text.strip(),
+                "start": start, "end": end, "field": None, "extractor": f"{FACTORY}:{rule}",
+                "confidence": self.confidence}
 
 
 def groups_by_role(roles: list[dict]) -> dict[str, set[int]]:
@@ -214,7 +216,10 @@ def groups_by_role(roles: list[dict]) -> dict[str, set[int]]:
     return out
 
 
-@Language.factory("kg_roles", default_config={"confidence": 0.7})
+FACTORY = "kg_roles"
+
+
+@Language.factory(FACTORY, default_config={"confidence": 0.7})
 def make_role_assigner(nlp: Language, name: str, *, confidence: float) -> RoleAssigner:
     """Factory of ``kg_roles``."""
     register_extensions()

@@ -8,9 +8,21 @@ import spacy
 import kg.nlp.pipeline  # noqa: F401  (registers the tokenizer and components)
 from kg.errors import KGError
 from kg.models import Paper
-from kg.nlp.extensions import CANDIDATES_KEY, SPAN_KEY, Provenance, add_candidate, provenance, register_extensions
+from kg.nlp.extensions import (
+    CANDIDATES_KEY,
+    SPAN_KEY,
+    Provenance,
+    add_candidate,
+    provenance,
+    register_extensions,
+)
 from kg.nlp.pipeline import COMPONENTS, extract_paper
-from kg.nlp.resolve import Resolver, entity_flags, longest_then_priority, priority_then_longest
+from kg.nlp.resolve import (
+    Resolver,
+    entity_flags,
+    longest_then_priority,
+    priority_then_longest,
+)
 
 PAPERS = [
     Paper(id="grpo", title="Stable Policy Updates",

@@ -189,7 +189,8 @@ def _write_stream(
 
         rows_of_papers = dask_extract(stream.papers(inputs, fmt), scheduler=scheduler,
                                       n_workers=workers if workers > 1 else None,
-                                      partition_size=batch_size, mode=mode, then=link_rows)
+                                      partition_size=batch_size, mode=mode, then=link_rows,
+                                      on_error=report.failed.append)
     else:
         rows_of_papers = extract_papers(
             stream.papers(inputs, fmt), batch_size=batch_size, n_process=workers, mode=mode, then=link_rows,

@@ -79,9 +79,20 @@ def worker_pipeline(claims: bool, mode: str) -> Any:
     return nlp
 
 
-def extract_partition(papers: list[Paper], claims: bool, mode: str, then: Then | None) -> list[Any]:
-    """Worker task: the extractions of one partition, in its order, or ``then`` of each."""
-    from kg.nlp.pipeline import _pipe_extract
+def extract_partition(papers: list[Paper], claims: bool, mode: str, then: Then | None,
+                      isolate: bool = False) -> list[Any] | tuple[list[Any], list[Any]]:
+    """Worker task: the extractions of one partition, in its order, or ``then`` of each.
+
+    With ``isolate``, a paper that fails is left out and returned beside the results as a
+    ``FailedPaper``: ``(results, failures)`` (see ``kg.nlp.pipeline``, per-paper fault isolation).
+    """
+    from kg.nlp.pipeline import _isolated_chunk, _pipe_extract
+
+    if isolate:
+        failures: list[Any] = []
+        results = list(_isolated_chunk(worker_pipeline(claims, mode), papers, len(papers) or 1, failures.append,
+                                       then))
+        return results, failures
 
     extractions = _pipe_extract(worker_pipeline(claims, mode), papers, len(papers) or 1)
     if then is None:
@@ -147,7 +158,8 @@ def _partitions(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 
 def map_partitions(client: Any, papers: Iterable[Paper], *, partition_size: int = 64, mode: str = "fast",
-                   claims: bool = True, then: Then | None = None, in_flight: int | None = None) -> Iterator[Any]:
+                   claims: bool = True, then: Then | None = None, in_flight: int | None = None,
+                   on_error: Callable[[Any], None] | None = None) -> Iterator[Any]:
     """Extract ``papers`` on the workers of ``client``, yielding per paper in input order, streaming.
 
     Args:
@@ -160,6 +172,9 @@ def map_partitions(client: Any, papers: Iterable[Paper], *, partition_size: int 
             its results are yielded instead of the extractions.
         in_flight: partitions submitted and not yet yielded, at most (default: two
             per worker thread of the cluster, at least two).
+        on_error: an error handler as ``kg.nlp.extract_papers`` takes: a paper that
+            fails in a worker is passed to it (in this process) as a ``FailedPaper``
+            and left out; None lets the error raise.
     """
     distributed = require_dask()
     if in_flight is None:
@@ -179,7 +194,7 @@ def map_partitions(client: Any, papers: Iterable[Paper], *, partition_size: int 
                 if chunk is None:
                     exhausted = True
                     break
-                future = client.submit(extract_partition, chunk, claims, mode, then,
+                future = client.submit(extract_partition, chunk, claims, mode, then, on_error is not None,
                                        key=f"kg-extract-{run}-{submitted}", pure=False)
                 index[future.key] = submitted
                 pending.add(future)
@@ -187,8 +202,13 @@ def map_partitions(client: Any, papers: Iterable[Paper], *, partition_size: int 
             if pending.is_empty():
                 break
             future = next(pending)
-            ready[index.pop(future.key)] = future.result()
+            result = future.result()
             future.release()
+            if on_error is not None:
+                result, failures = result
+                for failure in failures:
+                    on_error(failure)
+            ready[index.pop(future.key)] = result
             while yielded in ready:
                 yield from ready.pop(yielded)
                 yielded += 1
@@ -200,7 +220,7 @@ def map_partitions(client: Any, papers: Iterable[Paper], *, partition_size: int 
 
 def dask_extract(papers: Iterable[Paper], *, scheduler: str | None = None, n_workers: int | None = None,
                  partition_size: int = 64, mode: str = "fast", claims: bool = True,
-                 then: Then | None = None) -> Iterator[Any]:
+                 then: Then | None = None, on_error: Callable[[Any], None] | None = None) -> Iterator[Any]:
     """``map_partitions`` on the cluster at ``scheduler``, or on a LocalCluster of ``n_workers`` made for the run.
 
     Raises:
@@ -214,4 +234,4 @@ def dask_extract(papers: Iterable[Paper], *, scheduler: str | None = None, n_wor
     require_dask()
     with dask_client(scheduler, n_workers) as client:
         yield from map_partitions(client, papers, partition_size=partition_size, mode=mode, claims=claims,
-                                  then=then)
+                                  then=then, on_error=on_error)

@@ -133,3 +133,16 @@ def test_a_text_the_readers_cut_is_never_too_long_for_the_pipeline(tmp_path):
     result = runner.invoke(app, ["extract", str(path), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "cut to" in result.output and json.loads(out.read_text())["id"] == "big"
+
+
+def test_the_dask_engine_isolates_failing_papers_too():
+    import distributed
+    from kg.nlp.dask_engine import map_partitions
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        failed = []
+        out = list(map_partitions(client, _papers(), partition_size=2, then=fail_on_b, on_error=failed.append))
+    assert out == ["a", "c"]
+    assert sorted((f.paper_id, f.stage) for f in failed) == [("b", "link"), ("huge", "tokenize"),
+                                                             ("surrogate", "tokenize")]

@@ -137,6 +137,7 @@ def test_a_text_the_readers_cut_is_never_too_long_for_the_pipeline(tmp_path):
 
 def test_the_dask_engine_isolates_failing_papers_too():
     import distributed
+
     from kg.nlp.dask_engine import map_partitions
 
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,

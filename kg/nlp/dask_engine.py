@@ -142,7 +142,8 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> I
     with dask.config.set(_local_config()):  # the nannies hand it to the workers they start
         cluster = distributed.LocalCluster(
             n_workers=local_workers(n_workers), threads_per_worker=1, processes=True,
-            dashboard_address=None, silence_logs=logging.ERROR,
+            # any free port: the default 8787 makes a second cluster warn on stderr when it is taken
+            dashboard_address=":0", silence_logs=logging.ERROR,
         )
         try:
             with distributed.Client(cluster) as client:

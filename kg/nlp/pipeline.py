@@ -27,7 +27,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import islice
-from multiprocessing.pool import AsyncResult, Pool
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import spacy
@@ -367,25 +368,43 @@ def _pool_extract(papers: Iterable[Paper], *, nlp: Language, batch_size: int,
     method = _start_method()
     claims, mode = pipeline_spec(nlp)
     inherited = nlp if method == "fork" else None  # forked: no pickling, no rebuild
-    context = multiprocessing.get_context(method)
-    pool: Pool = context.Pool(n_process, initializer=_init_worker, initargs=(inherited, claims, mode))
-    pending: deque[AsyncResult] = deque()
+    pool = ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context(method),
+                               initializer=_init_worker, initargs=(inherited, claims, mode))
+    pending: deque[Future] = deque()
     done = False
     try:
         isolate = on_error is not None
         for chunk in _chunks(papers, batch_size):
-            pending.append(pool.apply_async(_extract_chunk, (chunk, then, isolate)))
+            pending.append(pool.submit(_extract_chunk, chunk, then, isolate))
             if len(pending) >= CHUNKS_PER_WORKER * n_process:
-                yield from _results(pending.popleft().get(), on_error)
+                yield from _results(pending.popleft().result(), on_error)
         while pending:
-            yield from _results(pending.popleft().get(), on_error)
+            yield from _results(pending.popleft().result(), on_error)
         done = True
+    except BrokenProcessPool as e:
+        # A worker killed from outside (the kernel's OOM killer, a signal): its papers are lost,
+        # so the run stops here instead of waiting for them for ever.
+        raise KGError(
+            "an extraction worker process died (killed by a signal or out of memory); "
+            "nothing after the last written batch was kept: run the command again, with fewer --workers "
+            "if memory is short"
+        ) from e
     finally:
         if done:
-            pool.close()
+            pool.shutdown(wait=True)
         else:
-            pool.terminate()
-        pool.join()
+            _terminate(pool)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: cancel what waits, terminate the workers (busy ones too), reap them."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public way before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
 
 
 def _workers(n_process: int) -> int:

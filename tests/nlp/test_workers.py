@@ -125,3 +125,22 @@ def test_spawned_workers_build_the_same_pipeline(nlp, papers: list[Paper], monke
     two = [e.model_dump() for e in extract_papers(papers[:6], nlp=nlp, batch_size=2, n_process=2)]
     assert two == [e.model_dump() for e in extract_papers(papers[:6], nlp=nlp)]
     assert _no_workers_left()
+
+
+def _die_on_the_fifth(extraction, paper):
+    """A ``then`` step whose worker is killed from outside (as the OOM killer does) on one paper."""
+    import os
+    import signal
+
+    if paper.id == _die_on_the_fifth.victim:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return extraction.id
+
+
+def test_a_worker_killed_from_outside_ends_the_run_with_an_error_not_a_hang(nlp, papers: list[Paper]) -> None:
+    from kg.errors import KGError
+
+    _die_on_the_fifth.victim = papers[4].id  # set before the fork: the workers inherit it
+    with pytest.raises(KGError, match="an extraction worker process died"):
+        list(extract_papers(papers, nlp=nlp, n_process=2, batch_size=2, then=_die_on_the_fifth))
+    assert _no_workers_left()

@@ -153,6 +153,35 @@ def has_cue(words: list[str], start: int, end: int, sent_start: bool) -> bool:
     return not sent_start and before in CUE_BEFORE and text[:1].isupper()
 
 
+# Words right before a name that make a name of two types (GQA: a dataset and grouped-query attention)
+# the dataset: "results on GQA", "gains across GQA". Weaker cues (the, of, and) do not decide a type.
+_TYPE_CUES_BEFORE = frozenset({"on", "from", "across"})
+_NUMBER = re.compile(r"\d|%")
+
+
+def _pick_type(rows: list[dict[str, Any]], doc: Doc, words: list[str], start: int, end: int) -> dict[str, Any]:
+    """The row of a name listed under several types that fits its context.
+
+    A Dataset reading needs a dataset cue next to it ("on GQA", "GQA benchmark"), a Metric
+    reading a number close by ("MAE of 0.31", "an ASR of 92%"); otherwise the other type is
+    meant ("attention with GQA", "pretrain with MAE", "evaluate ASR on LibriSpeech"). Rows
+    are taken in a fixed order, so the choice never depends on the order of the lists.
+    """
+    rows = sorted(rows, key=lambda r: (r["type"], r["name"]))
+    types = {r["type"] for r in rows}
+    if EntityType.DATASET.value in types:
+        before = words[start - 1].lower() if start > 0 else ""
+        after = words[end].lower() if end < len(words) else ""
+        want = after in CUE_AFTER or before in _TYPE_CUES_BEFORE
+        return next(r for r in rows if (r["type"] == EntityType.DATASET.value) == want)
+    if EntityType.METRIC.value in types:
+        char_start, char_end = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+        text = doc_text(doc)
+        want = bool(_NUMBER.search(text[max(0, char_start - 15):char_start] + " " + text[char_end:char_end + 25]))
+        return next(r for r in rows if (r["type"] == EntityType.METRIC.value) == want)
+    return rows[0]
+
+
 _MEASURE_CUE = re.compile(
     r"\d|%|\u00d7|\b(?:improv\w*|reduc\w*|lower\w*|higher|increas\w*|decreas\w*|measur\w*|evaluat\w*|"
     r"report\w*|achiev\w*|gains?|drops?|better|worse|score\w*|metrics?|terms of|judged|rated)\b",
@@ -213,10 +242,17 @@ class GazetteerMatcher:
         found: list[tuple[int, int, int, int, str, Provenance]] = []
         idx: list[int] | None = None
         length: list[int] = []
-        for match_id, start, end in [*self._orth(doc), *self._lower(doc)]:
+        matches = [*self._orth(doc), *self._lower(doc)]
+        rows_at: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        for match_id, start, end in matches:
+            rows_at.setdefault((start, end), []).append(self.rows[int(self.nlp.vocab.strings[match_id])])
+        for match_id, start, end in matches:
             row = self.rows[int(self.nlp.vocab.strings[match_id])]
             if (start, end) in seen:
                 continue
+            if len({r["type"] for r in rows_at[(start, end)]}) > 1:  # GQA, MAE, ASR, Alpaca: the context decides
+                words = words or token_texts(doc)
+                row = _pick_type(rows_at[(start, end)], doc, words, start, end)
             if row["ambiguous"]:
                 if row["type"] == EntityType.METRIC.value:
                     text = doc_text(doc)

@@ -197,3 +197,23 @@ def test_gazetteer_short_camel_case_names_match_only_as_written():
     rows = pattern_rows([{"name": "MuTual", "type": "Dataset", "aliases": [], "case_sensitive": False,
                           "ambiguous": False}])
     assert rows and all(r["case_sensitive"] for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        ("Our model reaches 61.2% on GQA and 80.1 on VQAv2.", "GQA", "Dataset"),
+        ("The GQA benchmark tests compositional reasoning.", "GQA", "Dataset"),
+        ("We replace multi-head attention with GQA to cut memory.", "GQA", "Method"),
+        ("The MAE of our forecaster is 0.31 on ETTh1.", "MAE", "Metric"),
+        ("It reduces MAE by 12% over the baseline.", "MAE", "Metric"),
+        ("We pretrain the encoder with MAE on ImageNet.", "MAE", "Method"),
+        ("The attack reaches an ASR of 92% on AdvBench.", "ASR", "Metric"),
+        ("We evaluate ASR on LibriSpeech.", "ASR", "Task"),
+    ],
+)
+def test_a_name_of_two_types_takes_the_type_its_context_asks_for(text, name, label):
+    from kg.nlp.pipeline import default_nlp
+
+    doc = default_nlp()(text)
+    assert [(s.text, s.label_) for s in doc.spans["kg"] if s.text == name] == [(name, label)]

@@ -32,9 +32,3 @@ def test_seed_copies_hold_119_papers_and_60_gold_records():
     lines = (SEED / "trending_papers.txt").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 * 119 + 2  # two chrome lines, then a title and an abstract per paper
     assert sum(1 for line in (SEED / "dev.jsonl").open(encoding="utf-8") if line.strip()) == 60
-
-
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not beside the repository: nothing to compare with")
-@pytest.mark.parametrize("name", sorted(ORIGINALS))
-def test_seed_copy_equals_the_shared_original(name):
-    assert (SEED / name).read_bytes() == (SHARED / ORIGINALS[name]).read_bytes()

@@ -185,30 +185,6 @@ def test_clean_pwc_task_running_text_case(raw, expected):
     assert clean_pwc_task(raw) == expected
 
 
-@pytest.mark.skipif(not NAMES_DIR.is_dir(), reason="shared name lists not beside the repo")
-def test_build_resources_reproduces_committed_files(tmp_path):
-    build = _load_build_script()
-    out = tmp_path / "resources"
-    (out / "seed").mkdir(parents=True)
-    for seed in (REPO / "kg" / "resources" / "seed").glob("*.txt"):
-        (out / "seed" / seed.name).write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
-    build.build(NAMES_DIR, out)
-    for kind in EXPECTED_KINDS:
-        committed = (REPO / "kg" / "resources" / f"{kind}.jsonl").read_text(encoding="utf-8")
-        assert (out / f"{kind}.jsonl").read_text(encoding="utf-8") == committed, kind
-
-
-def test_build_resources_rejects_unknown_source_key(tmp_path):
-    if not NAMES_DIR.is_dir():
-        pytest.skip("shared name lists not beside the repo")
-    build = _load_build_script()
-    lists = build.SourceLists.load(NAMES_DIR)
-    seed = tmp_path / "x.txt"
-    seed.write_text("GSM8K | | | lm:not_a_task_folder\n")
-    with pytest.raises(KGError, match="x.txt:1.*lm:not_a_task_folder"):
-        build.parse_seed(seed, "Dataset", lists)
-
-
 def test_build_resources_merge_keeps_plus_variants_apart():
     build = _load_build_script()
     merged = build.merge_entries(

@@ -99,6 +99,21 @@ def _skip_ws(text: str, pos: int) -> int:
     return pos
 
 
+def _after_element(file: str, text: str, end: int) -> tuple[int, bool]:
+    """Where the next array element starts after one that ends at ``end``, and whether there is one.
+
+    Raises:
+        InputError: neither ',' nor ']' follows the element.
+    """
+    pos = _skip_ws(text, end)
+    more = text.startswith(",", pos)
+    if more:
+        pos = _skip_ws(text, pos + 1)
+    elif not text.startswith("]", pos):
+        raise _syntax_error(file, text, pos, "expected ',' or ']' after an array element")
+    return pos, more
+
+
 def _syntax_error(file: str, text: str, pos: int, what: str) -> InputError:
     """An ``InputError`` for a JSON syntax error at character ``pos`` of ``text``."""
     line = text.count("\n", 0, pos) + 1
@@ -160,24 +175,14 @@ def iter_array_values(text: str, file: str) -> Iterator[tuple[int, Any]]:
             end, depth = _element_end(text, pos)
             if depth > MAX_JSON_DEPTH:
                 yield line, TOO_DEEP
-                pos = _skip_ws(text, end)
-                more = text.startswith(",", pos)
-                if more:
-                    pos = _skip_ws(text, pos + 1)
-                elif not text.startswith("]", pos):
-                    raise _syntax_error(file, text, pos, "expected ',' or ']' after an array element")
+                pos, more = _after_element(file, text, end)
                 continue
         try:
             value, end = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as e:
             raise _syntax_error(file, text, e.pos, e.msg) from e
         yield line, value
-        pos = _skip_ws(text, end)
-        more = text.startswith(",", pos)
-        if more:
-            pos = _skip_ws(text, pos + 1)
-        elif not text.startswith("]", pos):
-            raise _syntax_error(file, text, pos, "expected ',' or ']' after an array element")
+        pos, more = _after_element(file, text, end)
     if _skip_ws(text, pos + 1) != len(text):
         raise _syntax_error(file, text, _skip_ws(text, pos + 1), "extra data after the array")
 

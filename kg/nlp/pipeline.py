@@ -397,14 +397,17 @@ def _pool_extract(papers: Iterable[Paper], *, nlp: Language, batch_size: int,
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool at once: cancel what waits, terminate the workers (busy ones too), reap them."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public way before Python 3.14
-    pool.shutdown(wait=False, cancel_futures=True)
+    """Stop a pool at once: terminate the workers (busy ones too), cancel what waits, reap them all."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
     for process in processes:
         if process.is_alive():
             process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)  # the pool's own thread notices the dead workers and ends
     for process in processes:
         process.join(timeout=10)
+        if process.is_alive():  # SIGTERM not taken in time: SIGKILL cannot be refused
+            process.kill()
+            process.join()
 
 
 def _workers(n_process: int) -> int:

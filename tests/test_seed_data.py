@@ -1,4 +1,5 @@
-"""The seed listing and dev gold shipped in tests/data/seed are exact copies of ../shared's."""
+"""The seed listing and dev gold shipped in tests/data/seed hold their recorded checksums
+(tests/test_seed_data_shared.py compares them with ../shared's originals where it exists)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = (REPO / ".." / "shared").resolve()
 SEED = REPO / "tests" / "data" / "seed"
-ORIGINALS = {"trending_papers.txt": Path("corpus") / "trending_papers.txt", "dev.jsonl": Path("gold") / "dev.jsonl"}
 README = SEED.parent / "README.md"
 SHA256 = {
     "trending_papers.txt": "33ec5a5c314d5f3893b1f5dc05a989273c9d4bad6a6bff82666e3bd05524340a",

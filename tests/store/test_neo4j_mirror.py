@@ -2,7 +2,7 @@
 
 The stores are built with kg.build / kg.add / kg.remove from files in the repository
 (tests/data/synthetic_heldout.jsonl, examples/sample_papers.jsonl and a few papers
-written here); the seed corpus of ../shared joins the first store when it is there.
+written here); the seed corpus (its copy in tests/data/seed) joins the first store.
 "Equal" means the same node ids, the same (type, source, target) relationships, and
 (where stated) the same properties, compared with what the store itself holds or with
 a fresh mirror_store of it.
@@ -39,7 +39,7 @@ pytestmark = pytest.mark.neo4j
 REPO = Path(__file__).resolve().parents[2]
 HELDOUT = REPO / "tests" / "data" / "synthetic_heldout.jsonl"
 SAMPLES = REPO / "examples" / "sample_papers.jsonl"
-SEED = (REPO / ".." / "shared" / "corpus" / "trending_papers.txt").resolve()
+SEED = REPO / "tests" / "data" / "seed" / "trending_papers.txt"  # the copy of ../shared/corpus/trending_papers.txt
 
 # Papers written for these tests. z-2 spells "supervised fine-tuning" as "SFT" and
 # "supervised finetuning", so adding it changes that entity's aliases and removing it
@@ -101,11 +101,9 @@ def _build(folder: Path, inputs: list[Path]) -> Store:
 
 @pytest.fixture(scope="module")
 def store_a(tmp_path_factory, heldout) -> Store:
-    """The first 24 held-out papers, z-1, z-3, z-4 and z-5 (and the seed corpus when ../shared is there)."""
+    """The first 24 held-out papers, z-1, z-3, z-4 and z-5, and the seed corpus."""
     tmp = tmp_path_factory.mktemp("a")
-    inputs = [_jsonl(tmp / "a.jsonl", heldout[:24] + [Z1, Z3, Z4, Z5])]
-    if SEED.is_file():
-        inputs.append(SEED)
+    inputs = [_jsonl(tmp / "a.jsonl", heldout[:24] + [Z1, Z3, Z4, Z5]), SEED]
     store = _build(tmp / "store", inputs)
     yield store
     store.close()

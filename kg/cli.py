@@ -250,7 +250,8 @@ def _paper_filter(category: str | None, since: str | None) -> Any:
 
 
 def _neo4j_sync(store: Path, changed: list[str] | None = None, removed: list[str] | None = None,
-                before: str | None = None, touched: Iterable[str] = (), batch_size: int = 1000) -> dict[str, Any]:
+                before: str | None = None, touched: Iterable[str] = (), batch_size: int = 5000,
+                writers: int = 2) -> dict[str, Any]:
     """Bring the Neo4j of the environment in line with the store; the load summary as a dict.
 
     With ``changed``/``removed``, only those papers are sent when the database
@@ -268,7 +269,8 @@ def _neo4j_sync(store: Path, changed: list[str] | None = None, removed: list[str
             progress.update(task, completed=done, total=total)
 
         if changed is None and removed is None:
-            summary = mirror_store(driver, st, settings.database, batch_size=batch_size, progress=advance)
+            summary = mirror_store(driver, st, settings.database, batch_size=batch_size, progress=advance,
+                                   writers=writers)
         else:
             summary = apply_changes(driver, st, changed or [], removed or [], settings.database,
                                     batch_size=batch_size, progress=advance, previous_fingerprint=before,
@@ -723,7 +725,10 @@ def _build_leftovers(store: Path) -> list[dict[str, Any]]:
              "Example: NEO4J_PASSWORD=... KG_NEO4J_HOME=~/.cache/kg/neo4j kg load --bulk --store kg-out")
 def load(
     store: StoreOpt = Path(DEFAULT_STORE),
-    batch_size: Annotated[int, typer.Option(min=1, help="Rows per write transaction.")] = 1000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per write transaction.")] = 5000,
+    writers: Annotated[int, typer.Option(
+        min=1, help="Chunks of papers written at the same time, each in its own transactions "
+        "(the server runs one transaction on one core).")] = 2,
     bulk: Annotated[bool, typer.Option(
         "--bulk", help="Replace the database through neo4j-admin database import (server stopped meanwhile; "
         "scripts/neo4j-local import, or the command in $KG_NEO4J_IMPORT): the fast first load.")] = False,
@@ -740,7 +745,7 @@ def load(
         if bulk:
             summary = _bulk_load(store, csv_dir)
         else:
-            summary = _neo4j_sync(store, batch_size=batch_size)
+            summary = _neo4j_sync(store, batch_size=batch_size, writers=writers)
     if as_json:
         typer.echo(json_text(summary))
     else:

@@ -38,6 +38,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from enum import Enum
 from itertools import groupby, islice
@@ -345,17 +346,23 @@ class LoadSummary(BaseModel):
         self.batches += 1
 
 
-def _node_cypher(label: NodeLabel) -> str:
+def _node_cypher(label: NodeLabel, fresh: bool = False) -> str:
+    """The MERGE of one node label; ``fresh``: the nodes are known to be new (a paper, or a claim of
+    a paper, that the database did not hold), so a plain CREATE skips the look-up."""
+    if fresh:
+        return f"UNWIND $rows AS row CREATE (n:{NodeLabel(label).value}) SET n = row.props"
     return f"UNWIND $rows AS row MERGE (n:{NodeLabel(label).value} {{id: row.id}}) SET n = row.props"
 
 
-def _edge_cypher(group: EdgeGroup, exact: bool = False) -> str:
+def _edge_cypher(group: EdgeGroup, exact: bool = False, fresh: bool = False) -> str:
     """The MERGE of one edge group. ``exact``: EVALUATED_ON rows carry every supporting paper
-    (they come from a store), so they replace the relationship's ``paper_ids`` instead of joining it."""
+    (they come from a store), so they replace the relationship's ``paper_ids`` instead of joining it.
+    ``fresh``: the sources were created in this load (see :func:`_node_cypher`), so they have no
+    relationship yet and a CREATE writes the edge without checking for one."""
     edge, source, target = EdgeType(group[0]).value, NodeLabel(group[1]).value, NodeLabel(group[2]).value
     head = (
         f"UNWIND $rows AS row MATCH (a:{source} {{id: row.source}}) MATCH (b:{target} {{id: row.target}}) "
-        f"MERGE (a)-[r:{edge}]->(b) "
+        f"{'CREATE' if fresh else 'MERGE'} (a)-[r:{edge}]->(b) "
     )
     if group[0] is EdgeType.EVALUATED_ON and not exact:
         # Other papers may back the same edge: keep their ids and add ours. $papers maps every
@@ -487,6 +494,7 @@ class _Loader:
         self.progress, self.total, self.done = progress, total, 0
         self.summary = LoadSummary()
         self.ends: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()  # writer threads of a mirror share one loader
 
     def run(self, cypher: str, rows: Sequence[Any], count: bool = False, **params: Any) -> None:
         """Run ``cypher`` once per batch of ``rows``; ``count`` advances the progress by the rows."""
@@ -498,9 +506,10 @@ class _Loader:
 
     def advance(self, n: int) -> None:
         """Count ``n`` more rows done (never past the total) and report progress."""
-        self.done = min(self.done + n, self.total)
-        if self.progress is not None:
-            self.progress(self.done, self.total)
+        with self._lock:
+            self.done = min(self.done + n, self.total)
+            if self.progress is not None:
+                self.progress(self.done, self.total)
 
     def once(self, cypher: str, **params: Any) -> None:
         """Run ``cypher`` once, as one transaction."""
@@ -511,10 +520,11 @@ class _Loader:
         return run_read(self.driver, cypher, params, self.database)
 
     def _absorb(self, result: Any) -> None:
-        self.summary.add(result.summary.counters)
-        for record in result.records:
-            if record.get("label") and record.get("id"):
-                self.ends.add((record["label"], record["id"]))
+        with self._lock:
+            self.summary.add(result.summary.counters)
+            for record in result.records:
+                if record.get("label") and record.get("id"):
+                    self.ends.add((record["label"], record["id"]))
 
     def finish(self, started: float) -> LoadSummary:
         """The summary, with the elapsed time; the progress ends at the total."""
@@ -560,11 +570,25 @@ def _write_data(loader: _Loader, prepared: _Prepared, *, exact: bool) -> set[str
         The papers of the data that the database held before (the re-loaded ones).
     """
     existing = _existing_papers(loader.driver, prepared.paper_ids, loader.database)
+    # Papers the database does not hold are new, and so are their claims and the edges of both:
+    # they are CREATEd (no look-up); the rest is MERGEd as before.
+    fresh_sources = {pid for pid in prepared.paper_ids if pid not in existing}
     for label, rows in prepared.nodes.items():
+        if label is NodeLabel.PAPER or label is NodeLabel.CLAIM:
+            key = "id" if label is NodeLabel.PAPER else "paper_id"
+            new = [row for row in rows if row["props"].get(key) in fresh_sources]
+            if label is NodeLabel.CLAIM:
+                fresh_sources.update(row["id"] for row in new)
+            loader.run(_node_cypher(label, fresh=True), new, count=True)
+            rows = [row for row in rows if row["props"].get(key) not in fresh_sources] if new else rows
         loader.run(_node_cypher(label), rows, count=True)
     for group, rows in prepared.edges.items():
         merging = group[0] is EdgeType.EVALUATED_ON and not exact
         extra = {"papers": dict.fromkeys(prepared.paper_ids, True)} if merging else {}
+        new = [row for row in rows if row["source"] in fresh_sources] if fresh_sources else []
+        if new:
+            loader.run(_edge_cypher(group, exact, fresh=True), new, count=True, **extra)
+            rows = [row for row in rows if row["source"] not in fresh_sources]
         loader.run(_edge_cypher(group, exact), rows, count=True, **extra)
     _remove_stale(loader, prepared.paper_ids, prepared.stale_keys, existing, evaluated_on=prepared.evaluated_on)
     return existing
@@ -676,6 +700,8 @@ def load_graph(
 MIRROR_ID = "mirror"
 MIRROR_CHUNK = 2000
 """Papers read from the store and written per round of a mirror (their rows go in ``batch_size`` batches)."""
+MIRROR_WRITERS = 2
+"""Chunks a mirror writes at the same time (``kg load --writers``); see :func:`_write_chunks`."""
 
 _MIRROR_GET = "MATCH (m:KgMirror {id: $id}) RETURN properties(m) AS props"
 _MIRROR_BEGIN = (
@@ -1071,6 +1097,32 @@ def _sync_evaluated_on(loader: _Loader, rows: _StoreRows) -> None:
         loader.run(_DELETE_EVALUATED_ON.format(source=source.value, target=target.value), edges)
 
 
+def _write_chunks(loader: _Loader, chunks: Iterator[_Prepared], writers: int) -> None:
+    """Write the chunks of a mirror, ``writers`` of them at a time, each by :func:`_write_data`.
+
+    One transaction runs on one core of the server, so a single writer leaves the other
+    cores (and the time this process spends making rows) idle; chunks of different papers
+    can go side by side. They share only entity nodes, the targets of their edges. Each
+    batch takes its locks in row order, so the rows of every edge group are sorted by
+    target: two transactions then meet on shared nodes in the same order and do not
+    deadlock; the rare deadlock left (the server's dense-node locks) is a transient error
+    the driver retries. The store is read in another thread, one chunk ahead.
+    """
+    with contextlib.closing(_ahead(chunks)) as ahead, ThreadPoolExecutor(
+            writers, thread_name_prefix="kg-mirror-writer") as pool:
+        pending: set[Future[set[str]]] = set()
+        for prepared in ahead:
+            for edge_rows_ in prepared.edges.values():
+                edge_rows_.sort(key=lambda row: row["target"])
+            pending.add(pool.submit(_write_data, loader, prepared, exact=True))
+            if len(pending) >= writers:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()  # a failed chunk stops the mirror (its error is raised here)
+        for future in pending:
+            future.result()
+
+
 def mirror_store(
     driver: neo4j.Driver,
     store: Store,
@@ -1079,6 +1131,7 @@ def mirror_store(
     progress: Progress | None = None,
     *,
     papers_per_chunk: int = MIRROR_CHUNK,
+    writers: int = MIRROR_WRITERS,
 ) -> LoadSummary:
     """Make the database hold exactly the graph of ``store``, and record that it does.
 
@@ -1090,7 +1143,8 @@ def mirror_store(
     2. every entity of the store is merged with its current name, aliases and keys;
     3. the store's papers, ``papers_per_chunk`` at a time, are written as
        :func:`load_graph` writes them (same statements, same replacement of a
-       re-loaded paper's stale edges and claims);
+       re-loaded paper's stale edges and claims), ``writers`` chunks at a time
+       (see :func:`_write_chunks`);
     4. every EVALUATED_ON edge of the store is written once with its complete
        ``paper_ids``, and those the store does not have are deleted;
     5. entities the store does not have are deleted (with any relationship left);
@@ -1109,14 +1163,17 @@ def mirror_store(
         progress: called as ``progress(rows_written, rows_total)``; the total is the
             store's nodes and edges.
         papers_per_chunk: papers read from the store per round.
+        writers: chunks written at the same time, each in its own transactions.
 
     Raises:
         Neo4jError: a statement fails on the server or the connection drops.
         StoreError: the store's tables lack a column the mirror reads.
-        ValueError: ``batch_size`` or ``papers_per_chunk`` is below 1.
+        ValueError: ``batch_size``, ``papers_per_chunk`` or ``writers`` is below 1.
     """
     if papers_per_chunk < 1:
         raise ValueError(f"papers_per_chunk must be at least 1, got {papers_per_chunk}")
+    if writers < 1:
+        raise ValueError(f"writers must be at least 1, got {writers}")
     started = time.perf_counter()
     rows = _StoreRows(store)
     fingerprint, counts = _fingerprint(store), store.counts()
@@ -1131,9 +1188,7 @@ def mirror_store(
     for entities in _chunked(store.iter_entities(), batch_size):
         _write_entities(loader, entities)
     chunks = (rows.chunk(ids, evaluated_on=False) for ids in _chunked(store.paper_ids(), papers_per_chunk))
-    with contextlib.closing(_ahead(chunks)) as ahead:  # the store is read in a worker thread, one chunk ahead
-        for prepared in ahead:
-            _write_data(loader, prepared, exact=True)
+    _write_chunks(loader, chunks, writers)
     _sync_evaluated_on(loader, rows)
     for type_ in EntityType:
         label = NodeLabel(type_.value)

@@ -296,6 +296,24 @@ def test_mirror_in_chunks_equals_mirror_in_one(neo4j_db, neo4j_settings, store_b
     assert len(chunked[0]) == sum(store_b.counts()["nodes"].values())
 
 
+def test_concurrent_writers_leave_what_one_writer_leaves(neo4j_db, neo4j_settings, store_b):
+    """Three chunks written side by side (small chunks and batches: many transactions in flight)."""
+    db = neo4j_settings.database
+    neo4j_db.execute_query("MATCH (n) DETACH DELETE n", database_=db)
+    mirror_store(neo4j_db, store_b, db, batch_size=5, papers_per_chunk=3, writers=1)
+    one = snapshot(neo4j_db, db)
+    neo4j_db.execute_query("MATCH (n) DETACH DELETE n", database_=db)
+    summary = mirror_store(neo4j_db, store_b, db, batch_size=5, papers_per_chunk=3, writers=3)
+    assert snapshot(neo4j_db, db) == one
+    assert db_digest(neo4j_db, db) == store_digest(store_b)
+    assert summary.relationships_created == sum(store_b.counts()["edges"].values())
+
+
+def test_writers_below_one_are_refused(neo4j_db, neo4j_settings, store_b):
+    with pytest.raises(ValueError, match="writers must be at least 1"):
+        mirror_store(neo4j_db, store_b, neo4j_settings.database, writers=0)
+
+
 def test_mirror_removes_what_no_store_has(neo4j_db, neo4j_settings, store_b):
     """Left-overs of other loads (an old paper, an entity, a claim without its paper) go; other labels stay."""
     db = neo4j_settings.database

@@ -32,6 +32,7 @@ Example:
     nice -n 10 python scripts/bench_dask.py extract --n 20000 --runs 2
     nice -n 10 python scripts/bench_dask.py load --store /tmp/clean100k
     nohup nice -n 15 python scripts/bench_dask.py million --n 1000000 --log /tmp/kg-1m.jsonl &
+    nohup nice -n 10 python scripts/bench_dask.py million --engines local --loads bulk --log /tmp/kg-1m.jsonl &
 """
 
 from __future__ import annotations
@@ -324,24 +325,28 @@ def bench_million(args: argparse.Namespace) -> dict[str, Any]:
     write({"step": "corpus", "papers": args.n, "seconds": round(time.perf_counter() - t, 1),
            "mb": round(corpus.stat().st_size / 2**20)})
     results: dict[str, Any] = {"benchmark": "million", "papers": args.n}
-    for engine in ("local", "dask"):
+    engines = [e for e in args.engines.split(",") if e]
+    for engine in engines:
         store = work / f"store-{engine}"
         m = _measure([PYTHON, str(Path(__file__).resolve()), "_build", str(corpus), str(store), engine,
                       str(args.workers), str(args.every), str(log)])
         results[f"build_{engine}"] = {**_row(m, args.n), "store_mb": round(bench_scale.dir_mb(store))}
         write({"step": f"build-{engine}-done", **results[f"build_{engine}"]})
-    store = work / "store-local"
-    with PrivateNeo4j(work, args.heap, args.pagecache) as neo:
-        m = _measure([KG, "load", "--bulk", "--store", str(store), "--json"], neo.env)
-        results["bulk_load"] = {**_row(m), **json.loads(m.stdout)}
-        write({"step": "bulk-load-done", **results["bulk_load"]})
-        _, ms = _answers(neo.env, _query_cases(store))
-        results["query_ms_bulk"] = ms
-        write({"step": "queries-bulk", "ms": ms})
-    with PrivateNeo4j(work / "bolt", args.heap, args.pagecache) as neo:
-        m = _measure([KG, "load", "--store", str(store), "--json"], neo.env)
-        results["bolt_load"] = _row(m)
-        write({"step": "bolt-load-done", **results["bolt_load"]})
+    store = work / f"store-{engines[0]}"
+    loads = [x for x in args.loads.split(",") if x]
+    if "bulk" in loads:
+        with PrivateNeo4j(work, args.heap, args.pagecache) as neo:
+            m = _measure([KG, "load", "--bulk", "--store", str(store), "--json"], neo.env)
+            results["bulk_load"] = {**_row(m), **json.loads(m.stdout)}
+            write({"step": "bulk-load-done", **results["bulk_load"]})
+            _, ms = _answers(neo.env, _query_cases(store))
+            results["query_ms_bulk"] = ms
+            write({"step": "queries-bulk", "ms": ms})
+    if "bolt" in loads:
+        with PrivateNeo4j(work / "bolt", args.heap, args.pagecache) as neo:
+            m = _measure([KG, "load", "--store", str(store), "--json"], neo.env)
+            results["bolt_load"] = _row(m)
+            write({"step": "bolt-load-done", **results["bolt_load"]})
     return results
 
 
@@ -360,12 +365,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap", default="2g", help="Neo4j heap of the private server (default 2g)")
     parser.add_argument("--pagecache", default="1g", help="Neo4j page cache of the private server (default 1g)")
     parser.add_argument("--every", type=int, default=10000, help="million: progress line every N papers")
+    parser.add_argument("--engines", default="local,dask",
+                        help="million: the builds to run, in order (default local,dask); the first one's store is loaded")
+    parser.add_argument("--loads", default="bulk,bolt", help="million: the loads to run (default bulk,bolt)")
     parser.add_argument("--log", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench-million.jsonl")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench-dask")
     parser.add_argument("--json-out", type=Path, default=None, help="also write the result as JSON")
     args = parser.parse_args(argv)
     if args.benchmark == "load" and args.store is None:
         parser.error("load needs --store S")
+    if args.benchmark == "million" and (not set(args.engines.split(",")) <= {"local", "dask"} or not args.engines
+                                        or not set(x for x in args.loads.split(",") if x) <= {"bulk", "bolt"}):
+        parser.error("--engines takes local and/or dask, --loads bulk and/or bolt (comma-separated)")
     if args.benchmark == "million" and "--n" not in argv:
         args.n = 1_000_000
     run = {"extract": bench_extract, "load": bench_load, "million": bench_million}[args.benchmark]

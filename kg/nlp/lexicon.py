@@ -159,6 +159,7 @@ EVALUATIVE_MODIFIERS = _LEX.set("evaluative_modifiers")
 # Words that never start or qualify a name: clause openers and grading adjectives.
 NEVER_MODIFIERS = SUBORDINATORS | EVALUATIVE_MODIFIERS
 SIZE_WORDS = _LEX.set("size_words")
+NUMBER_WORDS = _LEX.set("number_words")
 LEARNING_HEADS = _LEX.set("learning_heads")
 # Longest first, so that "Mistral AI" is tried before "Mistral" could be.
 ORGANISATIONS = tuple(sorted(_LEX.words("organisations"), key=len, reverse=True))

@@ -34,6 +34,8 @@ from kg.nlp.extensions import (
     register_extensions,
 )
 from kg.nlp.phrases import (
+    _modifier_ok,
+    _modifiers_start,
     _word_before,
     find_methods,
     find_metrics,
@@ -331,6 +333,18 @@ FACTORY = "kg_patterns"
 REPEAT_RULE = "repeat"  # later mentions of a name the paper introduces
 # Rules whose shape makes a name more reliable than the component's other rules (model names by
 # family stem or o-series): their candidates carry a higher confidence, which the resolver ranks by.
+_QUALIFIED = frozenset({EntityType.METHOD.value, EntityType.TASK.value})
+
+
+def _qualifier_ok(word: str) -> bool:
+    """An adjective that narrows a known method or task name ("hierarchical variational inference",
+    "biomedical named entity recognition"): adjective-like by :func:`phrases._modifier_ok`, and not a
+    verb, a number word or a participle ("related", "called")."""
+    low = word.lower()
+    return (_modifier_ok(word, None) and low not in lx.COMMON_VERBS and low not in lx.NUMBER_WORDS
+            and (not low.endswith("ed") or low in lx.METHOD_MODIFIERS))
+
+
 _STRONG_RULES = frozenset({"model_shape", "o_series"})
 _STRONG_BONUS = 0.05
 
@@ -428,6 +442,10 @@ class PatternMatcher:
         model, metric, dataset = EntityType.MODEL.value, EntityType.METRIC.value, EntityType.DATASET.value
         model_ends = {start: end for start, end, label in spans if label == model}
         for start, end, label in spans:
+            if label in _QUALIFIED and text[start:end].islower():
+                first = _modifiers_start(text, start, None, check=_qualifier_ok)
+                if first is not None:
+                    found.append((first, end, label, "qualified_name"))
             if label == metric and " " not in text[start:end] and "-" not in text[start:end]:
                 before = _word_before(text, start)
                 if before is not None and metric_modifier_ok(text[before : start - 1]):

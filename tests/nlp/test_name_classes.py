@@ -50,6 +50,31 @@ def test_name_modifiers_are_kept(nlp, abstract, name):
     assert name in {t for t, _ in entities}
 
 
+@pytest.mark.parametrize(("abstract", "name", "type_"), [
+    # an adjective before a known method or task name narrows it and stays in the name
+    ("We present a hierarchical variational inference scheme for dynamics.", "hierarchical variational inference",
+     "Method"),
+    ("We stabilize large-batch runs with adaptive gradient clipping.", "adaptive gradient clipping", "Method"),
+    ("We study biomedical named entity recognition in clinical notes.", "biomedical named entity recognition", "Task"),
+])
+def test_an_adjective_before_a_known_name_is_kept(nlp, abstract, name, type_):
+    entities, _ = _extract(nlp, abstract)
+    assert (name, type_) in entities
+
+
+@pytest.mark.parametrize(("abstract", "kept", "left_out"), [
+    # a participle, a number word or a word of status is not part of the name that follows
+    ("We study related data augmentation schemes.", "data augmentation", "related data augmentation"),
+    ("Results on five mathematical reasoning tasks improve.", "mathematical reasoning", "five mathematical reasoning"),
+    ("We test on real robot manipulation.", "robot manipulation", "real robot manipulation"),
+    ("This is evidence of putative logical reasoning.", "logical reasoning", "putative logical reasoning"),
+])
+def test_participles_numbers_and_status_words_do_not_qualify_a_name(nlp, abstract, kept, left_out):
+    texts = {t for t, _ in _extract(nlp, abstract)[0]}
+    assert kept in texts
+    assert left_out not in texts
+
+
 def test_a_measure_noun_after_a_size_is_not_part_of_the_name(nlp):
     entities, _ = _extract(nlp, "We find that a 40 million parameter transformer learns the rule.")
     assert not any(t.startswith("parameter") for t, _ in entities)

@@ -255,7 +255,8 @@ def find_appositions(text: str) -> list[Hit]:
 
 _RIVAL_CUE = re.compile(
     r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|over|than|versus|vs\.?|against|"
-    r"compared (?:to|with)|baselines? (?:such as|like|including)|such as)\s+"
+    r"compared (?:to|with)|baselines? (?:such as|like|including|include)|such as)\s+",
+    re.IGNORECASE,  # "Compared with XGBoost, ...", "Baselines include ..." at a sentence start
 )
 _RIVAL_NAME = re.compile(r"(?:the |strong )?([A-Za-z][A-Za-z0-9]*(?:[-+.][A-Za-z0-9]+)*(?:\+\+|\+|#)?)(?=[\s,;.)]|$)")
 _RIVAL_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)")
@@ -339,12 +340,59 @@ _QUALIFIED = frozenset({EntityType.METHOD.value, EntityType.TASK.value})
 def _qualifier_ok(word: str) -> bool:
     """An adjective that narrows a known method or task name ("hierarchical variational inference",
     "biomedical named entity recognition"): adjective-like by :func:`phrases._modifier_ok`, and not a
-    verb, a number word or a participle ("related", "called")."""
+    verb, a number word or a participle ("related", "called"), and in lower case (a name before it,
+    "ADE20K semantic segmentation", is a name of its own)."""
     low = word.lower()
-    return (_modifier_ok(word, None) and low not in lx.COMMON_VERBS and low not in lx.NUMBER_WORDS
+    return (word == low and _modifier_ok(word, None) and low not in lx.COMMON_VERBS and low not in lx.NUMBER_WORDS
             and (not low.endswith("ed") or low in lx.METHOD_MODIFIERS))
 
 
+_COORDINATED = frozenset({EntityType.METHOD.value, EntityType.MODEL.value, EntityType.DATASET.value})
+_LIST_SEP = re.compile(r", (?:and |or )?| (?:and|or) ")
+_LIST_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-+.][A-Za-z0-9]+)*(?:\+\+|\+|#)?(?![\w-])")
+
+
+def _list_members(text: str, start: int, end: int, reach: int = 5) -> list[tuple[int, int]]:
+    """Coined names listed with a known name: "XGBoost, LightGBM and CatBoost" gives CatBoost the type
+    of the others. Only name-shaped words (inner capitals, digits, "+", "#": :func:`is_name_like`) in a
+    list that an "and" or "or" closes; common words end the list."""
+    members: list[tuple[int, int]] = []
+    closed = False
+    at = end
+    for _ in range(reach):  # the members after the known name
+        sep = _LIST_SEP.match(text, at)
+        name = _LIST_NAME.match(text, sep.end()) if sep else None
+        if name is None or not _coined(name.group()):
+            break
+        closed = closed or "and" in sep.group() or "or" in sep.group()
+        members.append((name.start(), name.end()))
+        at = name.end()
+    if not closed:  # the known name may close the list itself: "TabPFN, XGBoost and LightGBM"
+        before = text[max(0, start - 6) : start]
+        closed = before.endswith((" and ", " or "))
+        if not closed:
+            members = []
+    cursor = start
+    for _ in range(reach):  # the members before it
+        head = text[max(0, cursor - 60) : cursor]
+        m = re.search(r"([A-Za-z][A-Za-z0-9]*(?:[-+.][A-Za-z0-9]+)*(?:\+\+|\+|#)?)(, (?:and |or )?| (?:and|or) )$", head)
+        if m is None or not _coined(m.group(1)) or (not closed and "and" not in m.group(2) and "or" not in m.group(2)):
+            break
+        closed = True
+        first = cursor - len(head) + m.start(1)
+        members.append((first, first + len(m.group(1))))
+        cursor = first
+    return members
+
+
+def _coined(name: str) -> bool:
+    """A coined name that a list can type: name-shaped, not a stop name, not led by an organisation
+    ("OpenAI-o1" is left to :func:`typed_by_shape`, which strips the organisation)."""
+    return ((is_name_like(name.rstrip("+#")) or name.endswith(("+", "#"))) and name not in lx.NOT_NAMES
+            and not any(name.startswith(o) and name[len(o) : len(o) + 1] == "-" for o in lx.ORGANISATIONS))
+
+
+_WEAK_RULES = frozenset({"coordinated"})
 _STRONG_RULES = frozenset({"model_shape", "o_series"})
 _STRONG_BONUS = 0.05
 
@@ -391,7 +439,8 @@ class PatternMatcher:
         key = (rule, introduces)
         prov = self._provenances.get(key)
         if prov is None:
-            confidence = min(1.0, self.confidence + _STRONG_BONUS) if rule in _STRONG_RULES else self.confidence
+            confidence = (min(1.0, self.confidence + _STRONG_BONUS) if rule in _STRONG_RULES
+                          else self.confidence - _STRONG_BONUS if rule in _WEAK_RULES else self.confidence)
             prov = self._provenances[key] = Provenance(FACTORY, rule, confidence, introduces=introduces)
         return prov
 
@@ -446,6 +495,8 @@ class PatternMatcher:
                 first = _modifiers_start(text, start, None, check=_qualifier_ok)
                 if first is not None:
                     found.append((first, end, label, "qualified_name"))
+            if label in _COORDINATED:
+                found.extend((a, b, label, "coordinated") for a, b in _list_members(text, start, end))
             if label == metric and " " not in text[start:end] and "-" not in text[start:end]:
                 before = _word_before(text, start)
                 if before is not None and metric_modifier_ok(text[before : start - 1]):

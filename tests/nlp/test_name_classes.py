@@ -67,6 +67,7 @@ def test_an_adjective_before_a_known_name_is_kept(nlp, abstract, name, type_):
     ("We study related data augmentation schemes.", "data augmentation", "related data augmentation"),
     ("Results on five mathematical reasoning tasks improve.", "mathematical reasoning", "five mathematical reasoning"),
     ("We test on real robot manipulation.", "robot manipulation", "real robot manipulation"),
+    ("On ADE20K semantic segmentation it improves.", "semantic segmentation", "ADE20K semantic segmentation"),
     ("This is evidence of putative logical reasoning.", "logical reasoning", "putative logical reasoning"),
 ])
 def test_participles_numbers_and_status_words_do_not_qualify_a_name(nlp, abstract, kept, left_out):
@@ -133,3 +134,21 @@ def test_a_sentence_case_description_stays_for_other_types():
     assert "Zorp tree search method" not in {r["text"] for r in rows}  # generic head, dropped by another rule
     rows = pattern_rows([{"name": "Zorp tree search", "type": "Method", "aliases": []}])
     assert "Zorp tree search" in {r["text"] for r in rows}
+
+
+@pytest.mark.parametrize(("abstract", "name", "type_"), [
+    # a coined name listed with known ones takes their type, before or after them
+    ("We compare XGBoost, LightGBM and FooBoostX on tabular data.", "FooBoostX", "Method"),
+    ("Results on ZorpQA5, GSM8K and MATH improve.", "ZorpQA5", "Dataset"),
+    # a cue at a sentence start counts as one inside a sentence
+    ("Compared with ZorpNet and QuuxNet, our encoder is faster.", "QuuxNet", "Method"),
+])
+def test_a_coined_name_in_a_list_takes_the_type_of_the_list(nlp, abstract, name, type_):
+    entities, _ = _extract(nlp, abstract)
+    assert (name, type_) in entities
+
+
+def test_a_name_after_a_known_one_outside_a_list_is_not_typed_by_it(nlp):
+    # no "and"/"or" closes a list here: "ZorpFormer" follows GSM8K only by a comma
+    entities, _ = _extract(nlp, "On GSM8K, ZorpFormer trails the baseline.")
+    assert ("ZorpFormer", "Dataset") not in entities

@@ -68,7 +68,7 @@ __all__ = [
     "make_pattern_matcher", "metric_modifier_ok", "model_regex", "task_modifiers", "word_starts",
 ]
 
-_NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*"
+_NAME = r"[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*(?:\+\+|\+(?![\w-])|#)?"
 _INTRO_VERB = re.compile(
     r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:(?:\w+ly|also|further|then|first|here|now|therefore|thus)\s+)?"
     rf"(?:{lx.INTRO_VERBS})s?\b"
@@ -235,6 +235,28 @@ def _apposition_kind(text: str, name_end: int) -> EntityType | None:
     return _APPOSITION_KIND.get(head.group(1)) or kind_from_context(text[name_end : head.end() + 30])
 
 
+_OWN_APPOSITION = re.compile(
+    r"\b[Oo]ur (?:[\w-]+ ){0,3}?(framework|method|approach|model|system|algorithm|agent|architecture|pipeline|"
+    r"benchmark|dataset|technique)(?:,| \(| called| named| termed| dubbed)\s*"
+    rf"({_NAME})(?=[,)]|\s)"
+)
+
+
+def find_own_appositions(text: str) -> list[Hit]:
+    """A coined name apposed to the paper's own thing: "Our model, HydraNet, ...", "our method (FooNet)".
+
+    The noun gives the type (model/benchmark/dataset, else a method); the name is the paper's.
+    """
+    hits = []
+    for m in _OWN_APPOSITION.finditer(text):
+        name = m.group(2)
+        if is_name_like(name.rstrip("+#")) or _TITLED_COMPOUND.fullmatch(name):
+            kind = _APPOSITION_KIND.get(m.group(1), EntityType.METHOD)
+            if name not in lx.NOT_NAMES and kind is not EntityType.METRIC:
+                hits.append(Hit(m.start(2), m.end(2), kind, "own_apposition", proposed=True))
+    return hits
+
+
 def find_appositions(text: str) -> list[Hit]:
     """Coined names explained by an apposition: "PRESQUE, a framework that ...", "QuizBank, a new benchmark".
 
@@ -298,7 +320,8 @@ def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_
     """
     models = find_models(text, model_pattern, prefixes)
     hits = find_title_name(text[:title_len], text[title_len:]) if title_len else []
-    hits += find_introduced(text, sentences) + find_appositions(text) + find_competitors(text)
+    hits += find_introduced(text, sentences) + find_appositions(text) + find_own_appositions(text)
+    hits += find_competitors(text)
     hits = typed_by_shape(text, hits, model_pattern, {(h.start, h.end) for h in models})
     return models + hits + find_datasets(text) + find_metric_shapes(text) + find_noun_phrases(text, modifiers)
 

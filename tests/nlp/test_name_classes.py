@@ -152,3 +152,14 @@ def test_a_name_after_a_known_one_outside_a_list_is_not_typed_by_it(nlp):
     # no "and"/"or" closes a list here: "ZorpFormer" follows GSM8K only by a comma
     entities, _ = _extract(nlp, "On GSM8K, ZorpFormer trails the baseline.")
     assert ("ZorpFormer", "Dataset") not in entities
+
+
+@pytest.mark.parametrize(("abstract", "name", "type_"), [
+    ("Our model, ZorpNet, outperforms prior encoders on two benchmarks.", "ZorpNet", "Model"),
+    ("Our method (QuuxAlign) needs no labels.", "QuuxAlign", "Method"),
+    ("Our method, termed GraphZorp++, extends masked autoencoders to graphs.", "GraphZorp++", "Method"),
+])
+def test_a_coined_name_apposed_to_our_own_thing_is_proposed(nlp, abstract, name, type_):
+    entities, roles = _extract(nlp, abstract)
+    assert (name, type_) in entities
+    assert ("proposes", name) in roles

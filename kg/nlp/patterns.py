@@ -257,6 +257,38 @@ def find_own_appositions(text: str) -> list[Hit]:
     return hits
 
 
+_TITLE_WORD = r"[A-Z][a-z]+(?:-[A-Za-z][a-z]*)*"
+_NAMED_THINGS = frozenset({EntityType.MODEL.value, EntityType.DATASET.value})
+_MODEL_HEADS = frozenset({"model", "models"})  # "Segment Anything Model" names a model, not a method
+_TITLED_RUN = re.compile(rf"(?<![\w-])(?:{_TITLE_WORD} ){{1,5}}{_TITLE_WORD}(?![\w-])")
+
+
+def find_titled_methods(text: str, title_len: int) -> list[Hit]:
+    """Coined method names written in title case in the abstract: "Cross-Scale Token Fusion",
+    "the Gated Residual Memory Network" (2-6 capitalized words whose last is a method head).
+
+    Leading function words ("The", "Our") are dropped; names of fields and generic model
+    classes ("Large Language Models") and runs of generic words are not names. The title is
+    left to :func:`find_title_name` (every word of a title is capitalized).
+    """
+    hits = []
+    for m in _TITLED_RUN.finditer(text, title_len):
+        words = m.group().split(" ")
+        lead = 0
+        while lead < len(words) and (words[lead].lower() in lx.FUNCTION_WORDS or words[lead].lower() in lx.GENERIC_MODIFIERS):
+            lead += 1
+        words = words[lead:]
+        head = words[-1].lower().split("-")[-1] if words else ""
+        if len(words) < 2 or head not in lx.TITLED_METHOD_HEADS or head in _MODEL_HEADS:
+            continue
+        name = " ".join(words)
+        if name.lower() in lx.GENERIC_LONG_FORMS or name in lx.NOT_NAMES:
+            continue
+        start = m.end() - len(name)
+        hits.append(Hit(start, m.end(), EntityType.METHOD, "titled_method"))
+    return hits
+
+
 def find_appositions(text: str) -> list[Hit]:
     """Coined names explained by an apposition: "PRESQUE, a framework that ...", "QuizBank, a new benchmark".
 
@@ -321,7 +353,7 @@ def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_
     models = find_models(text, model_pattern, prefixes)
     hits = find_title_name(text[:title_len], text[title_len:]) if title_len else []
     hits += find_introduced(text, sentences) + find_appositions(text) + find_own_appositions(text)
-    hits += find_competitors(text)
+    hits += find_competitors(text) + find_titled_methods(text, title_len)
     hits = typed_by_shape(text, hits, model_pattern, {(h.start, h.end) for h in models})
     return models + hits + find_datasets(text) + find_metric_shapes(text) + find_noun_phrases(text, modifiers)
 
@@ -486,7 +518,10 @@ class PatternMatcher:
 
         proposed_texts: dict[str, EntityType] = {}
         ours = []
+        named = [(a, b) for a, b, label in spans if label in _NAMED_THINGS]
         for hit in find_all(text, sentences, doc._.kg_title_len, self._model_re, self.task_modifiers, self._prefixes):
+            if hit.rule == "titled_method" and any(hit.start <= a and b <= hit.end for a, b in named):
+                continue  # "Swin Transformer Block" holds a model name: not a coined method of its own
             proposed = hit.proposed and (hit.rule == "title_colon" or text[hit.start : hit.end] not in self._family_set)
             if add(hit.start, hit.end, hit.type.value, self._provenance(hit.rule, introduces=proposed)):
                 ours.append((hit.start, hit.end, hit.type.value))

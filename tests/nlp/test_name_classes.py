@@ -163,3 +163,23 @@ def test_a_coined_name_apposed_to_our_own_thing_is_proposed(nlp, abstract, name,
     entities, roles = _extract(nlp, abstract)
     assert (name, type_) in entities
     assert ("proposes", name) in roles
+
+
+@pytest.mark.parametrize(("abstract", "name"), [
+    ("We propose Cross-Scale Token Fusion, which merges tokens across resolutions.", "Cross-Scale Token Fusion"),
+    ("The Gated Residual Memory Network stores long-range context.", "Gated Residual Memory Network"),
+    ("Experiments show that Progressive Knowledge Transfer helps small students.", "Progressive Knowledge Transfer"),
+])
+def test_a_title_case_name_with_a_method_head_is_a_method(nlp, abstract, name):
+    entities, _ = _extract(nlp, abstract)
+    assert (name, "Method") in entities
+
+
+@pytest.mark.parametrize(("title", "abstract", "not_a_name"), [
+    ("", "Large Language Models struggle with long inputs.", "Large Language Models"),
+    ("", "The Segment Everything Model labels masks.", "Segment Everything Model"),
+    ("Adaptive Token Routing for Vision", "We study routing.", "Adaptive Token Routing"),
+])
+def test_title_case_generic_classes_model_names_and_titles_are_left_alone(nlp, title, abstract, not_a_name):
+    entities, _ = _extract(nlp, abstract, title=title)
+    assert (not_a_name, "Method") not in entities

@@ -260,7 +260,7 @@ def find_own_appositions(text: str) -> list[Hit]:
 _TITLE_WORD = r"[A-Z][a-z]+(?:-[A-Za-z][a-z]*)*"
 _NAMED_THINGS = frozenset({EntityType.MODEL.value, EntityType.DATASET.value})
 _MODEL_HEADS = frozenset({"model", "models"})  # "Segment Anything Model" names a model, not a method
-_TITLED_RUN = re.compile(rf"(?<![\w-])(?:{_TITLE_WORD} ){{1,5}}{_TITLE_WORD}(?![\w-])")
+_TITLE_CASE_RUN = re.compile(rf"(?<![\w-])(?:{_TITLE_WORD} ){{1,5}}{_TITLE_WORD}(?![\w-])")
 
 
 def find_titled_methods(text: str, title_len: int) -> list[Hit]:
@@ -272,7 +272,7 @@ def find_titled_methods(text: str, title_len: int) -> list[Hit]:
     left to :func:`find_title_name` (every word of a title is capitalized).
     """
     hits = []
-    for m in _TITLED_RUN.finditer(text, title_len):
+    for m in _TITLE_CASE_RUN.finditer(text, title_len):
         words = m.group().split(" ")
         lead = 0
         while lead < len(words) and (words[lead].lower() in lx.FUNCTION_WORDS or words[lead].lower() in lx.GENERIC_MODIFIERS):

@@ -434,7 +434,8 @@ def add(
             report = api.add(inputs, store, fmt=fmt, paper_filter=_paper_filter(category, since),
                              batch_size=batch_size, commit_every=commit_every, workers=workers, mode=mode.value,
                              progress=advance, engine=engine.value, scheduler=scheduler)
-        loaded = _neo4j_sync(store, changed=report.changed_ids, removed=[], before=before) if neo4j else None
+        loaded = _neo4j_sync(store, changed=report.changed_ids, removed=[], before=before,
+                             touched=report.replaced_entities) if neo4j else None
     _emit_write_report(report, loaded, as_json)
 
 

@@ -71,11 +71,18 @@ class WriteReport(BaseModel):
     nodes: dict[str, int] = Field(default_factory=dict)
     edges: dict[str, int] = Field(default_factory=dict)
     _changed: list[str] = PrivateAttr(default_factory=list)
+    _replaced: set[str] = PrivateAttr(default_factory=set)
 
     @property
     def changed_ids(self) -> list[str]:
         """Ids of the papers this command wrote (added or updated) or removed, for a Neo4j mirror."""
         return self._changed
+
+    @property
+    def replaced_entities(self) -> set[str]:
+        """Ids of the entities that the updated papers' earlier versions mentioned or linked to: a
+        Neo4j mirror refreshes their names and aliases (``apply_changes(touched_entities=...)``)."""
+        return self._replaced
 
     @property
     def entities(self) -> dict[str, int]:
@@ -178,7 +185,7 @@ def _write_stream(
     done = 0
 
     def flush() -> None:
-        counts = store.write_links(batch, run)
+        counts = store.write_links(batch, run, replaced_entities=report._replaced)
         report.added += counts["added"]
         report.updated += counts["updated"]
         report.batches += 1

@@ -564,12 +564,16 @@ class Store:
         c.execute("ANALYZE")
         self.bulk = False
 
-    def write_links(self, links: Sequence[PaperLink | PaperRows], run: int | None = None) -> dict[str, int]:
+    def write_links(self, links: Sequence[PaperLink | PaperRows], run: int | None = None,
+                    replaced_entities: set[str] | None = None) -> dict[str, int]:
         """Write linked papers in one transaction; a stored paper with the same id is replaced.
 
         Args:
             links: ``PaperLink``s, or their ``paper_rows`` (made in worker processes).
             run: the ``runs`` entry whose batch count this write advances.
+            replaced_entities: if given, gets the ids of the entities that the replaced
+                papers' stored versions mentioned or linked to (their names and aliases may
+                change: a Neo4j mirror updates them, see ``apply_changes``).
 
         Returns:
             ``{"added": n, "updated": n}``.
@@ -579,6 +583,8 @@ class Store:
         ids = [r.id for r in rows]
         with self.transaction():
             touched, removed = self._delete_papers(ids) if not self.bulk else (set(), [])
+            if replaced_entities is not None:
+                replaced_entities |= touched
             touched |= self._insert_rows(rows, run)
             if not self.bulk:
                 self._refresh_entities(touched)

@@ -1244,7 +1244,8 @@ def apply_changes(
     relationships and properties). One gap without ``touched_entities``: an entity
     that a removed or updated paper only mentioned, without an edge, and that other
     papers still link to keeps its old name and aliases until the next full mirror;
-    pass ``paper_entities(store, ids)`` taken before the change to close it.
+    pass ``paper_entities(store, ids)`` taken before the change, or after ``kg.add`` its
+    ``WriteReport.replaced_entities`` (``kg add --neo4j`` and ``kg remove --neo4j`` do), to close it.
 
     Args:
         driver: from :func:`connect`.

@@ -101,6 +101,29 @@ def test_add_skips_unchanged_papers_and_replaces_changed_ones(tmp_path, seed_pap
     assert _snapshot(tmp_path / "s", sources=False) == _snapshot(tmp_path / "fresh", sources=False)
 
 
+def test_add_reports_the_entities_an_updated_paper_referred_to_before(tmp_path):
+    first = tmp_path / "first.jsonl"
+    first.write_text(
+        json.dumps({"id": "q-1", "title": "Tuning", "abstract": "We fine-tune Llama-3 with SFT on GSM8K."}) + "\n"
+        + json.dumps({"id": "p-1", "title": "ZorpBench", "abstract": "We train with supervised finetuning on MMLU."})
+        + "\n", encoding="utf-8")
+    later = tmp_path / "later.jsonl"
+    later.write_text(
+        json.dumps({"id": "p-1", "title": "ZorpBench", "abstract": "We report accuracy on ImageNet."}) + "\n"
+        + json.dumps({"id": "n-1", "title": "New", "abstract": "We evaluate on COCO."}) + "\n", encoding="utf-8")
+    kg.build([first], store=tmp_path / "s")
+    with open_store(tmp_path / "s") as store:
+        before = {e.id for e in store.iter_entities()}
+    report = kg.add([later], store=tmp_path / "s")
+    assert (report.added, report.updated) == (1, 1)
+    # what p-1's first version named (its method and dataset), not what the new papers name
+    assert {"dataset:mmlu", "method:supervised-fine-tuning"} <= report.replaced_entities
+    assert report.replaced_entities <= before
+    with open_store(tmp_path / "s") as store:
+        sft = next(e for e in store.iter_entities({"method:supervised-fine-tuning"}))
+    assert "supervised finetuning" not in [sft.name, *sft.aliases]  # the spelling went with p-1's old text
+
+
 def test_remove_gives_the_store_built_without_those_papers(tmp_path, seed_papers):
     all_ = _write_jsonl(tmp_path / "all.jsonl", seed_papers[:30])
     kg.build([all_], store=tmp_path / "s")

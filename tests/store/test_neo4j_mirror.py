@@ -449,7 +449,9 @@ def test_apply_changes_after_add_equals_a_fresh_mirror(neo4j_db, neo4j_settings,
     with kg.open_store(folder) as store:
         changed = _changed(store, before, ids)
         assert len(changed) == 17
-        summary = apply_changes(neo4j_db, store, changed, [], db, previous_fingerprint=previous)
+        assert report.replaced_entities  # the 3 edited papers named entities before
+        summary = apply_changes(neo4j_db, store, changed, [], db, previous_fingerprint=previous,
+                                touched_entities=report.replaced_entities)
         assert (summary.mode, summary.papers) == ("changes", 17)
         assert summary.relationships_deleted > 0  # the edited papers lost edges
         assert check_mirror(neo4j_db, store, db) is None

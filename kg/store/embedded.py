@@ -167,6 +167,9 @@ def _old_format(path: Path) -> bool:
     return (path / "graph.json").is_file() and (path / "manifest.json").is_file()
 
 
+_NAMING_BATCH = 10_000  # entity renames per executemany in finish_bulk
+
+
 class Store:
     """An open embedded store. Read methods stream rows; write methods need ``writable=True``.
 
@@ -550,16 +553,28 @@ class Store:
         if not self.bulk:
             return
         c = self.conn
+        # The index sorts spill to temporary files: kept in memory (temp_store=MEMORY) the sort of
+        # the edge indexes of a million papers took the build to 2 GB.
+        c.execute("PRAGMA temp_store=FILE")
         c.executescript(_INDEXES)
-        info = {r["id"]: (r["type"], r["canonical"]) for r in c.execute("SELECT id, type, canonical FROM entities")}
-        rows = c.execute("SELECT entity_id, form, papers, mentions FROM entity_forms ORDER BY entity_id")
-        updates = []
-        for ident, group in groupby(rows, key=lambda r: r["entity_id"]):
-            if ident in self._pinned:
-                continue
-            forms = {r["form"]: (r["papers"], r["mentions"]) for r in group}
-            updates.append(_naming(ident, *info[ident], forms))
+        c.execute("PRAGMA temp_store=MEMORY")
+        # Streamed in entity order, updates in batches: a million papers name about a million
+        # entities, too many to hold with their type and forms at once.
         with self.transaction():
+            rows = c.execute(
+                "SELECT f.entity_id, f.form, f.papers, f.mentions, e.type, e.canonical FROM entity_forms f "
+                "JOIN entities e ON e.id = f.entity_id ORDER BY f.entity_id"
+            )
+            updates = []
+            for ident, group in groupby(rows, key=lambda r: r["entity_id"]):
+                first = next(group)
+                if ident in self._pinned:
+                    continue
+                forms = {r["form"]: (r["papers"], r["mentions"]) for r in (first, *group)}
+                updates.append(_naming(ident, first["type"], first["canonical"], forms))
+                if len(updates) >= _NAMING_BATCH:
+                    c.executemany("UPDATE entities SET name = ?, aliases = ? WHERE id = ?", updates)
+                    updates.clear()
             c.executemany("UPDATE entities SET name = ?, aliases = ? WHERE id = ?", updates)
         c.execute("ANALYZE")
         self.bulk = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -12,21 +11,22 @@ import pytest
 import kg.resources as res
 from kg.errors import KGError
 from kg.models import EntityType, normalize_name
-from kg.resources import GazetteerEntry, alias_table, load_entries, resource_kinds, resource_meta
-from kg.resources._derive import clean_benchmark_display_name, clean_model_display_name, clean_pwc_task
+from kg.resources import (
+    GazetteerEntry,
+    alias_table,
+    load_entries,
+    resource_kinds,
+    resource_meta,
+)
+from kg.resources._derive import (
+    clean_benchmark_display_name,
+    clean_model_display_name,
+    clean_pwc_task,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES_DIR = REPO / ".." / "shared" / "data" / "names"
 EXPECTED_KINDS = {"datasets", "models", "model_families", "methods", "metrics", "tasks", "tasks_pwc"}
-
-
-def _load_build_script():
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import build_resources
-    finally:
-        sys.path.pop(0)
-    return build_resources
 
 
 def test_resource_kinds_lists_every_file():
@@ -185,8 +185,8 @@ def test_clean_pwc_task_running_text_case(raw, expected):
     assert clean_pwc_task(raw) == expected
 
 
-def test_build_resources_merge_keeps_plus_variants_apart():
-    build = _load_build_script()
+def test_build_resources_merge_keeps_plus_variants_apart(build_script):
+    build = build_script
     merged = build.merge_entries(
         [
             build.make_entry("HumanEval", "Dataset", [], source="a"),

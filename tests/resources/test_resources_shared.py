@@ -6,7 +6,6 @@ Collected only where ../shared sits beside the repository (tests/conftest.py ign
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,17 +17,8 @@ REPO = Path(__file__).resolve().parents[2]
 NAMES_DIR = REPO / ".." / "shared" / "data" / "names"
 
 
-def _load_build_script():
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import build_resources
-    finally:
-        sys.path.pop(0)
-    return build_resources
-
-
-def test_build_resources_reproduces_committed_files(tmp_path):
-    build = _load_build_script()
+def test_build_resources_reproduces_committed_files(tmp_path, build_script):
+    build = build_script
     out = tmp_path / "resources"
     (out / "seed").mkdir(parents=True)
     for seed in (REPO / "kg" / "resources" / "seed").glob("*.txt"):
@@ -41,8 +31,8 @@ def test_build_resources_reproduces_committed_files(tmp_path):
         assert (out / f"{kind}.jsonl").read_text(encoding="utf-8") == committed, kind
 
 
-def test_build_resources_rejects_unknown_source_key(tmp_path):
-    build = _load_build_script()
+def test_build_resources_rejects_unknown_source_key(tmp_path, build_script):
+    build = build_script
     lists = build.SourceLists.load(NAMES_DIR)
     seed = tmp_path / "x.txt"
     seed.write_text("GSM8K | | | lm:not_a_task_folder\n")

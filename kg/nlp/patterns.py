@@ -312,8 +312,14 @@ _RIVAL_CUE = re.compile(
     r"compared (?:to|with)|baselines? (?:such as|like|including|include)|such as)\s+",
     re.IGNORECASE,  # "Compared with XGBoost, ...", "Baselines include ..." at a sentence start
 )
-_RIVAL_NAME = re.compile(r"(?:the |strong )?([A-Za-z][A-Za-z0-9]*(?:[-+.][A-Za-z0-9]+)*(?:\+\+|\+|#)?)(?=[\s,;.)]|$)")
+_RIVAL_NAME_RE = r"[A-Za-z][A-Za-z0-9]*(?:[-+.][A-Za-z0-9]+)*(?:\+\+|\+|#)?"  # "TD3+BC", "QuIP#", "GraphMAE++"
+_RIVAL_NAME = re.compile(rf"(?:the |strong )?({_RIVAL_NAME_RE})(?=[\s,;.)]|$)")
 _RIVAL_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)")
+
+
+def _name_shaped(name: str) -> bool:
+    """A coined name by its shape (inner capitals, digits, a trailing "+" or "#"), not a stop name."""
+    return (is_name_like(name.rstrip("+#")) or name.endswith(("+", "#"))) and name not in lx.NOT_NAMES
 
 
 def find_competitors(text: str) -> list[Hit]:
@@ -330,7 +336,7 @@ def find_competitors(text: str) -> list[Hit]:
             if not m:
                 break
             name = m.group(1)
-            if not (is_name_like(name.rstrip("+#")) or name.endswith(("+", "#"))) or name in lx.NOT_NAMES:
+            if not _name_shaped(name):
                 break
             hits.append(Hit(m.start(1), m.end(1), EntityType.METHOD, "competitor"))
             sep = _RIVAL_SEP.match(text, m.end())
@@ -387,8 +393,6 @@ def typed_by_shape(text: str, hits: list[Hit], model_pattern: re.Pattern[str],
 
 FACTORY = "kg_patterns"
 REPEAT_RULE = "repeat"  # later mentions of a name the paper introduces
-# Rules whose shape makes a name more reliable than the component's other rules (model names by
-# family stem or o-series): their candidates carry a higher confidence, which the resolver ranks by.
 _QUALIFIED = frozenset({EntityType.METHOD.value, EntityType.TASK.value})
 
 
@@ -403,8 +407,10 @@ def _qualifier_ok(word: str) -> bool:
 
 
 _COORDINATED = frozenset({EntityType.METHOD.value, EntityType.MODEL.value, EntityType.DATASET.value})
-_LIST_SEP = re.compile(r", (?:and |or )?| (?:and|or) ")
-_LIST_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-+.][A-Za-z0-9]+)*(?:\+\+|\+|#)?(?![\w-])")
+_LIST_SEP_RE = r", (?:and |or )?| (?:and|or) "
+_LIST_SEP = re.compile(_LIST_SEP_RE)
+_LIST_NAME = re.compile(rf"{_RIVAL_NAME_RE}(?![\w-])")
+_LIST_NAME_BEFORE = re.compile(rf"({_RIVAL_NAME_RE})({_LIST_SEP_RE})$")  # a member, then a separator
 
 
 def _list_members(text: str, start: int, end: int, reach: int = 5) -> list[tuple[int, int]]:
@@ -430,7 +436,7 @@ def _list_members(text: str, start: int, end: int, reach: int = 5) -> list[tuple
     cursor = start
     for _ in range(reach):  # the members before it
         head = text[max(0, cursor - 60) : cursor]
-        m = re.search(r"([A-Za-z][A-Za-z0-9]*(?:[-+.][A-Za-z0-9]+)*(?:\+\+|\+|#)?)(, (?:and |or )?| (?:and|or) )$", head)
+        m = _LIST_NAME_BEFORE.search(head)
         if m is None or not _coined(m.group(1)) or (not closed and "and" not in m.group(2) and "or" not in m.group(2)):
             break
         closed = True
@@ -443,10 +449,13 @@ def _list_members(text: str, start: int, end: int, reach: int = 5) -> list[tuple
 def _coined(name: str) -> bool:
     """A coined name that a list can type: name-shaped, not a stop name, not led by an organisation
     ("OpenAI-o1" is left to :func:`typed_by_shape`, which strips the organisation)."""
-    return ((is_name_like(name.rstrip("+#")) or name.endswith(("+", "#"))) and name not in lx.NOT_NAMES
-            and not any(name.startswith(o) and name[len(o) : len(o) + 1] == "-" for o in lx.ORGANISATIONS))
+    return _name_shaped(name) and not any(name.startswith(o) and name[len(o) : len(o) + 1] == "-"
+                                          for o in lx.ORGANISATIONS)
 
 
+# Rules whose shape makes a name more reliable than the component's other rules (model names by
+# family stem or o-series): their candidates carry a higher confidence, which the resolver ranks by;
+# a type taken from a list's other members is less reliable than any rule's own evidence.
 _WEAK_RULES = frozenset({"coordinated"})
 _STRONG_RULES = frozenset({"model_shape", "o_series"})
 _STRONG_BONUS = 0.05

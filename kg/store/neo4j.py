@@ -558,6 +558,19 @@ class _Prepared:
             return cls(node_rows(data), edge_rows(data, check=check), _edge_key_rows(data), [p.id for p in data.papers])
 
 
+# The property that ties a node to its paper, for the labels a paper owns.
+_PAPER_KEYS = {NodeLabel.PAPER: "id", NodeLabel.CLAIM: "paper_id"}
+
+
+def _split(rows: list[dict[str, Any]], is_new: Callable[[dict[str, Any]], bool]) -> tuple[list, list]:
+    """The rows for which ``is_new`` holds, and the others, each in their order."""
+    new: list[dict[str, Any]] = []
+    old: list[dict[str, Any]] = []
+    for row in rows:
+        (new if is_new(row) else old).append(row)
+    return new, old
+
+
 def _write_data(loader: _Loader, prepared: _Prepared, *, exact: bool) -> set[str]:
     """Merge nodes, then edges, then delete what the papers had before and no longer have.
 
@@ -572,23 +585,20 @@ def _write_data(loader: _Loader, prepared: _Prepared, *, exact: bool) -> set[str
     existing = _existing_papers(loader.driver, prepared.paper_ids, loader.database)
     # Papers the database does not hold are new, and so are their claims and the edges of both:
     # they are CREATEd (no look-up); the rest is MERGEd as before.
-    fresh_sources = {pid for pid in prepared.paper_ids if pid not in existing}
+    new_papers = {pid for pid in prepared.paper_ids if pid not in existing}
+    new_sources = set(new_papers)
     for label, rows in prepared.nodes.items():
-        if label is NodeLabel.PAPER or label is NodeLabel.CLAIM:
-            key = "id" if label is NodeLabel.PAPER else "paper_id"
-            new = [row for row in rows if row["props"].get(key) in fresh_sources]
-            if label is NodeLabel.CLAIM:
-                fresh_sources.update(row["id"] for row in new)
-            loader.run(_node_cypher(label, fresh=True), new, count=True)
-            rows = [row for row in rows if row["props"].get(key) not in fresh_sources] if new else rows
+        new: list[dict[str, Any]] = []
+        if label in _PAPER_KEYS:
+            new, rows = _split(rows, lambda row, key=_PAPER_KEYS[label]: row["props"].get(key) in new_papers)
+            new_sources.update(row["id"] for row in new)
+        loader.run(_node_cypher(label, fresh=True), new, count=True)
         loader.run(_node_cypher(label), rows, count=True)
     for group, rows in prepared.edges.items():
         merging = group[0] is EdgeType.EVALUATED_ON and not exact
         extra = {"papers": dict.fromkeys(prepared.paper_ids, True)} if merging else {}
-        new = [row for row in rows if row["source"] in fresh_sources] if fresh_sources else []
-        if new:
-            loader.run(_edge_cypher(group, exact, fresh=True), new, count=True, **extra)
-            rows = [row for row in rows if row["source"] not in fresh_sources]
+        new, rows = _split(rows, lambda row: row["source"] in new_sources)
+        loader.run(_edge_cypher(group, exact, fresh=True), new, count=True, **extra)
         loader.run(_edge_cypher(group, exact), rows, count=True, **extra)
     _remove_stale(loader, prepared.paper_ids, prepared.stale_keys, existing, evaluated_on=prepared.evaluated_on)
     return existing

@@ -111,5 +111,7 @@ class Neo4jBackend:
         return [(r["key"], r["id"], r["name"]) for r in self._read(pool_cypher(tuple(labels)), params)]
 
     def run(self, spec: QuerySpec, params: dict[str, Any], limit: int | None = None) -> list[Row]:
+        if spec.cypher_limit:
+            params = {**params, "limit": limit}
         rows = self._read(load_cypher(spec.name), params)
         return [{column: row.get(column) for column in spec.columns} for row in rows[:limit]]

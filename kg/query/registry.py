@@ -78,6 +78,9 @@ class QuerySpec:
     columns: tuple[str, ...]
     example: str
     table: tuple[str, ...] = ()  # the columns a terminal table shows, when not all (``--json`` has all)
+    # Its Cypher takes ``$limit`` (at most this many rows, null: all) and applies it before the costly
+    # part of the query; for the others the backend keeps the first rows of the full answer.
+    cypher_limit: bool = False
 
     @property
     def shown(self) -> tuple[str, ...]:
@@ -111,6 +114,7 @@ QUERIES: dict[str, QuerySpec] = {
             "Papers that evaluate on, use or propose a dataset, with the sentence that says so.",
             ("id", "title", "role", "evidence"),
             "kg query papers-using GSM8K",
+            cypher_limit=True,
         ),
         QuerySpec(
             "benchmarks-of",
@@ -125,6 +129,7 @@ QUERIES: dict[str, QuerySpec] = {
             "Methods and models evaluated on a dataset, with the papers that show it.",
             ("id", "label", "name", "papers"),
             "kg query methods-on MATH-500",
+            cypher_limit=True,
         ),
         QuerySpec(
             "neighbors",
@@ -176,6 +181,7 @@ QUERIES: dict[str, QuerySpec] = {
              "quantity", "base_model", "evidence"),
             "kg query leaderboard GSM8K --metric accuracy",
             ("rank", "group", "subject", "baseline", "value", "title", "year", "evidence"),
+            cypher_limit=True,
         ),
     )
 }

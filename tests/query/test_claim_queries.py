@@ -23,7 +23,7 @@ from kg.models import (
     NodeLabel,
     Paper,
 )
-from kg.query import Neo4jBackend, run_query
+from kg.query import QUERIES, Neo4jBackend, run_query
 from kg.query.backends import load_cypher
 
 
@@ -130,3 +130,46 @@ def test_claim_queries_neo4j_rows_equal_store_rows(neo4j_db, neo4j_settings, mak
     rows = run_query(name, args, make_store(data))
     assert rows
     assert run_query(name, args, Neo4jBackend(neo4j_db, neo4j_settings.database)) == rows
+
+
+def _long_board() -> GraphData:
+    """BenchY with nine absolute results in two groups (accuracy %, then a metric not stated), so a
+    limit can cut inside the first group, at its end, or inside the second; nine papers evaluate on
+    it, and claims of five of them are about one of three methods."""
+    papers = [Paper(id=f"q{i}", title=f"Paper {i}", abstract="A.", year=2020 + i) for i in range(9)]
+    entities = [Entity(id="dataset:benchy", type=EntityType.DATASET, name="BenchY"),
+                Entity(id="metric:accuracy", type=EntityType.METRIC, name="accuracy"),
+                *(Entity(id=f"method:m{j}", type=EntityType.METHOD, name=f"M{j}") for j in range(3))]
+    claims = [_claim(f"k{i}", 50.0 + 3 * i, "%", paper=f"q{i}") for i in range(9)]
+    edges = [_edge(EdgeType.REPORTS, c.paper_id, c.id, c.paper_id) for c in claims]
+    edges += [_edge(EdgeType.ON, c.id, "dataset:benchy", c.paper_id) for c in claims]
+    edges += [_edge(EdgeType.EVALUATES_ON, c.paper_id, "dataset:benchy", c.paper_id) for c in claims]
+    edges += [_edge(EdgeType.IN_METRIC, f"k{i}", "metric:accuracy", f"q{i}") for i in range(5)]
+    edges += [_edge(EdgeType.ABOUT, f"k{i}", f"method:m{i % 3}", f"q{i}") for i in range(5)]
+    return GraphData(papers=papers, entities=entities, claims=claims, edges=edges)
+
+
+@pytest.mark.neo4j
+def test_limit_applied_inside_cypher_keeps_the_first_rows_and_ranks(neo4j_db, neo4j_settings, make_store):
+    """The queries whose Cypher takes $limit (leaderboard: before it reads titles and evidence and
+    collects the groups) give, for every limit, the first rows of the full answer, ranks included,
+    as the store does."""
+    from kg.store.neo4j import load_graph
+
+    data = _long_board()
+    load_graph(neo4j_db, data, neo4j_settings.database)
+    neo4j, store = Neo4jBackend(neo4j_db, neo4j_settings.database), make_store(data)
+    board = run_query("leaderboard", {"dataset": "BenchY"}, neo4j)
+    assert [(r["group"], r["rank"], r["value"]) for r in board] == (
+        [("accuracy (%)", i + 1, 62.0 - 3 * i) for i in range(5)]
+        + [("metric not stated (%)", i + 1, 74.0 - 3 * i) for i in range(4)])
+    limited = sorted(name for name, spec in QUERIES.items() if spec.cypher_limit)
+    assert {"leaderboard", "papers-using", "methods-on"} <= set(limited)
+    for name in limited:
+        full = run_query(name, {"dataset": "BenchY"}, neo4j)
+        assert len(full) >= 3, name
+        assert full == run_query(name, {"dataset": "BenchY"}, store), name
+        for limit in (0, 1, 2, 4, 5, 7, 9, 20):
+            rows = run_query(name, {"dataset": "BenchY"}, neo4j, limit)
+            assert rows == full[:limit], (name, limit)
+            assert rows == run_query(name, {"dataset": "BenchY"}, store, limit), (name, limit)

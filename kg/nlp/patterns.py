@@ -409,6 +409,7 @@ def _qualifier_ok(word: str) -> bool:
 _COORDINATED = frozenset({EntityType.METHOD.value, EntityType.MODEL.value, EntityType.DATASET.value})
 _LIST_SEP_RE = r", (?:and |or )?| (?:and|or) "
 _LIST_SEP = re.compile(_LIST_SEP_RE)
+_LIST_SEP_ENDS = (", ", " and ", " or ")  # how every match of _LIST_SEP_RE ends
 _LIST_NAME = re.compile(rf"{_RIVAL_NAME_RE}(?![\w-])")
 _LIST_NAME_BEFORE = re.compile(rf"({_RIVAL_NAME_RE})({_LIST_SEP_RE})$")  # a member, then a separator
 
@@ -435,6 +436,8 @@ def _list_members(text: str, start: int, end: int, reach: int = 5) -> list[tuple
             members = []
     cursor = start
     for _ in range(reach):  # the members before it
+        if not text.endswith(_LIST_SEP_ENDS, 0, cursor):
+            break  # no separator before: the regex below would try every start in the window
         head = text[max(0, cursor - 60) : cursor]
         m = _LIST_NAME_BEFORE.search(head)
         if m is None or not _coined(m.group(1)) or (not closed and "and" not in m.group(2) and "or" not in m.group(2)):

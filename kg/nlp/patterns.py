@@ -265,7 +265,8 @@ _TITLE_CASE_RUN = re.compile(rf"(?<![\w-])(?:{_TITLE_WORD} ){{1,5}}{_TITLE_WORD}
 
 def find_titled_methods(text: str, title_len: int) -> list[Hit]:
     """Coined method names written in title case in the abstract: "Cross-Scale Token Fusion",
-    "the Gated Residual Memory Network" (2-6 capitalized words whose last is a method head).
+    "the Gated Residual Memory Network" (2-6 capitalized words whose last is a method head), and
+    dataset names whose last word is a dataset head ("the Open Graph Benchmark").
 
     Leading function words ("The", "Our") are dropped; names of fields and generic model
     classes ("Large Language Models") and runs of generic words are not names. The title is
@@ -279,13 +280,15 @@ def find_titled_methods(text: str, title_len: int) -> list[Hit]:
             lead += 1
         words = words[lead:]
         head = words[-1].lower().split("-")[-1] if words else ""
-        if len(words) < 2 or head not in lx.TITLED_METHOD_HEADS or head in _MODEL_HEADS:
+        dataset = head in lx.TITLED_DATASET_HEADS  # "the Open Graph Benchmark": the head is part of the name
+        if len(words) < 2 or (head not in lx.TITLED_METHOD_HEADS and not dataset) or head in _MODEL_HEADS:
             continue
         name = " ".join(words)
         if name.lower() in lx.GENERIC_LONG_FORMS or name in lx.NOT_NAMES:
             continue
         start = m.end() - len(name)
-        hits.append(Hit(start, m.end(), EntityType.METHOD, "titled_method"))
+        hits.append(Hit(start, m.end(), EntityType.DATASET, "titled_dataset") if dataset
+                    else Hit(start, m.end(), EntityType.METHOD, "titled_method"))
     return hits
 
 

@@ -175,6 +175,25 @@ def test_a_title_case_name_with_a_method_head_is_a_method(nlp, abstract, name):
     assert (name, "Method") in entities
 
 
+@pytest.mark.parametrize(("abstract", "name"), [
+    ("We evaluate on the Open Graph Benchmark and report accuracy.", "Open Graph Benchmark"),
+    ("Results on the Waymo Open Dataset show fewer misses.", "Waymo Open Dataset"),
+    ("We parse sentences of the Penn Treebank.", "Penn Treebank"),
+])
+def test_a_title_case_name_with_a_dataset_head_is_a_dataset_head_included(nlp, abstract, name):
+    entities, _ = _extract(nlp, abstract)
+    assert (name, "Dataset") in entities
+
+
+@pytest.mark.parametrize(("title", "abstract"), [
+    ("A Comprehensive Benchmark for Reasoning", "We study reasoning."),  # the title is title case throughout
+    ("", "The Benchmark results are mixed."),  # function words and one head word are no name
+])
+def test_title_case_dataset_heads_leave_titles_and_lone_heads_alone(nlp, title, abstract):
+    entities, _ = _extract(nlp, abstract, title=title)
+    assert not {t for t, kind in entities if kind == "Dataset" and "Benchmark" in t}
+
+
 @pytest.mark.parametrize(("title", "abstract", "not_a_name"), [
     ("", "Large Language Models struggle with long inputs.", "Large Language Models"),
     ("", "The Segment Everything Model labels masks.", "Segment Everything Model"),

@@ -373,7 +373,8 @@ def typed_by_shape(text: str, hits: list[Hit], model_pattern: re.Pattern[str],
 
     - an organisation written before a model name is not part of it ("OpenAI-o1" is o1);
     - a Method by context whose text is a model name by shape (a family stem with a version:
-      "Llama-3-SynE", the o-series) is a Model.
+      "Llama-3-SynE", the o-series), or a compound headed by a model family ("Med-PaLM 2", with
+      its version), is a Model.
 
     Example:
         >>> [h.type.value for h in typed_by_shape("vs OpenAI-o1", [Hit(3, 12, EntityType.METHOD, "competitor")],
@@ -390,8 +391,22 @@ def typed_by_shape(text: str, hits: list[Hit], model_pattern: re.Pattern[str],
                 hit = replace(hit, start=hit.start + len(org) + 1, type=EntityType.MODEL)
         elif hit.type is EntityType.METHOD and ((hit.start, hit.end) in model_spans or _O_SERIES.fullmatch(name)):
             hit = replace(hit, type=EntityType.MODEL)
+        elif hit.type is EntityType.METHOD and _family_headed(name, model_pattern):
+            version = _BARE_VERSION.match(text, hit.end)  # "Med-PaLM 2"
+            hit = replace(hit, end=version.end() if version else hit.end, type=EntityType.MODEL)
         out.append(hit)
     return out
+
+
+_NAME_PARTS = re.compile(r"[- ]")
+_BARE_VERSION = re.compile(r" \d{1,2}(?:\.\d)?(?![\w%.\u00d7-])(?! (?:points?|pp|times|percent)\b)")
+
+
+def _family_headed(name: str, model_pattern: re.Pattern[str]) -> bool:
+    """A compound whose last part is a model family ("Med-PaLM", "Video-LLaVA", "Code Llama") names a
+    model of that family; a family before another head ("CLIP-Adapter") names something else."""
+    parts = _NAME_PARTS.split(name)
+    return len(parts) > 1 and bool(parts[-1]) and model_pattern.fullmatch(parts[-1]) is not None
 
 
 FACTORY = "kg_patterns"
@@ -406,7 +421,7 @@ def _qualifier_ok(word: str) -> bool:
     "ADE20K semantic segmentation", is a name of its own)."""
     low = word.lower()
     return (word == low and _modifier_ok(word, None) and low not in lx.COMMON_VERBS and low not in lx.NUMBER_WORDS
-            and (not low.endswith("ed") or low in lx.METHOD_MODIFIERS))
+            and (not low.endswith("ed") or "-" in low or low in lx.METHOD_MODIFIERS))
 
 
 _COORDINATED = frozenset({EntityType.METHOD.value, EntityType.MODEL.value, EntityType.DATASET.value})

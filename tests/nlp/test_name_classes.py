@@ -56,6 +56,9 @@ def test_name_modifiers_are_kept(nlp, abstract, name):
      "Method"),
     ("We stabilize large-batch runs with adaptive gradient clipping.", "adaptive gradient clipping", "Method"),
     ("We study biomedical named entity recognition in clinical notes.", "biomedical named entity recognition", "Task"),
+    # a hyphenated participle compound qualifies it too (a single participle does not, below)
+    ("We study retrieval-augmented data augmentation for rare classes.", "retrieval-augmented data augmentation",
+     "Method"),
 ])
 def test_an_adjective_before_a_known_name_is_kept(nlp, abstract, name, type_):
     entities, _ = _extract(nlp, abstract)
@@ -95,6 +98,23 @@ def test_a_name_shaped_like_a_model_is_a_model_even_when_context_says_method(nlp
     assert ("Qwen-2-Zorp", "Method") not in entities
     entities, _ = _extract(nlp, "We call this approach ZorpNet, a method that ranks proofs.")
     assert ("ZorpNet", "Method") in entities
+
+
+@pytest.mark.parametrize(("text", "hit_end", "name"), [
+    ("It surpasses Med-PaLM 2 on exams.", 21, "Med-PaLM 2"),
+    ("It surpasses Med-PaLM by 2 points.", 21, "Med-PaLM"),  # a number that is no version stays out  # a prefix before the family, then a version
+    ("It surpasses Video-Llama on clips.", 24, "Video-Llama"),
+])
+def test_a_compound_headed_by_a_model_family_is_a_model(text, hit_end, name):
+    hits = typed_by_shape(text, [Hit(13, hit_end, EntityType.METHOD, "competitor")], model_regex(["Llama", "PaLM"]),
+                          set())
+    assert [(text[h.start : h.end], h.type) for h in hits] == [(name, EntityType.MODEL)]
+
+
+def test_a_family_before_another_head_is_left_alone():
+    text = "It surpasses CLIP-Adapter on clips."  # the family leads: an adapter method
+    hits = [Hit(13, 25, EntityType.METHOD, "competitor")]
+    assert typed_by_shape(text, hits, model_regex(["CLIP"]), set()) == hits
 
 
 def test_typed_by_shape_leaves_other_names_alone():

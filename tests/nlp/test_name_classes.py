@@ -222,3 +222,12 @@ def test_title_case_dataset_heads_leave_titles_and_lone_heads_alone(nlp, title, 
 def test_title_case_generic_classes_model_names_and_titles_are_left_alone(nlp, title, abstract, not_a_name):
     entities, _ = _extract(nlp, abstract, title=title)
     assert (not_a_name, "Method") not in entities
+
+
+def test_cost_measures_are_metrics_where_they_are_measured(nlp):
+    entities, _ = _extract(nlp, "Pruning cuts energy consumption by 30% and raises inference speed by 2x, "
+                                "while memory usage drops to 4 GB and training time halves.")
+    for name in ("energy consumption", "inference speed", "memory usage", "training time"):
+        assert (name, "Metric") in entities
+    entities, _ = _extract(nlp, "Energy consumption of data centres is a public concern.")
+    assert not any(kind == "Metric" for _, kind in entities)

@@ -292,6 +292,26 @@ def find_titled_methods(text: str, title_len: int) -> list[Hit]:
     return hits
 
 
+_NAMED_PROBLEM = re.compile(r"(?<=\bthe )((?:[a-z][a-z]+(?:-[a-z]+)? ){2,3})problems?\b")
+
+
+def find_named_problems(text: str) -> list[Hit]:
+    """Problems named by two or three nouns before "problem" ("the vehicle routing problem", "the
+    traveling salesman problem", "the multi-armed bandit problem"): a Task, head included. One word
+    before it is too often a description ("the optimization problem"), and so is any generic word,
+    function word or verb in the run ("the same hard problem")."""
+    hits = []
+    if "problem" not in text:
+        return hits
+    for m in _NAMED_PROBLEM.finditer(text):
+        words = m.group(1).split()
+        if any(w in lx.FUNCTION_WORDS or w in lx.GENERIC_MODIFIERS or w in lx.COMMON_VERBS or w in lx.NUMBER_WORDS
+               or w in lx.EVALUATIVE_MODIFIERS or w.endswith("ly") for w in words):
+            continue
+        hits.append(Hit(m.start(), m.end(), EntityType.TASK, "named_problem"))
+    return hits
+
+
 def find_appositions(text: str) -> list[Hit]:
     """Coined names explained by an apposition: "PRESQUE, a framework that ...", "QuizBank, a new benchmark".
 
@@ -362,7 +382,7 @@ def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_
     models = find_models(text, model_pattern, prefixes)
     hits = find_title_name(text[:title_len], text[title_len:]) if title_len else []
     hits += find_introduced(text, sentences) + find_appositions(text) + find_own_appositions(text)
-    hits += find_competitors(text) + find_titled_methods(text, title_len)
+    hits += find_competitors(text) + find_titled_methods(text, title_len) + find_named_problems(text)
     hits = typed_by_shape(text, hits, model_pattern, {(h.start, h.end) for h in models})
     return models + hits + find_datasets(text) + find_metric_shapes(text) + find_noun_phrases(text, modifiers)
 

@@ -231,3 +231,21 @@ def test_cost_measures_are_metrics_where_they_are_measured(nlp):
         assert (name, "Metric") in entities
     entities, _ = _extract(nlp, "Energy consumption of data centres is a public concern.")
     assert not any(kind == "Metric" for _, kind in entities)
+
+
+@pytest.mark.parametrize(("abstract", "name"), [
+    ("We solve the vehicle routing problem with a learned heuristic.", "vehicle routing problem"),
+    ("Our policy generalizes on the traveling salesman problem.", "traveling salesman problem"),
+    ("We revisit the multi-armed bandit problem under delays.", "multi-armed bandit problem"),
+])
+def test_a_problem_named_by_two_or_three_nouns_is_a_task_head_included(nlp, abstract, name):
+    entities, _ = _extract(nlp, abstract)
+    assert (name, "Task") in entities
+
+
+@pytest.mark.parametrize("abstract", ["We study the optimization problem of the learner.",  # one word: a description
+                                      "This is the same hard problem as before.",
+                                      "We address the very difficult problem of search."])
+def test_a_problem_described_by_one_or_generic_words_is_no_task(nlp, abstract):
+    entities, _ = _extract(nlp, abstract)
+    assert not any(text.endswith("problem") for text, _ in entities)

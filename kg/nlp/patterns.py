@@ -216,6 +216,38 @@ def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
     return hits
 
 
+_LOWER_WORD = r"[a-z][a-z]+(?:-[a-z]+)*"
+# a lower-case phrase right after "we propose" (no article): a technique named by what it does,
+# then a clause, an apposition, a parenthesis or a purpose ("we propose uncertainty-aware
+# pseudo-label refinement, which ...", "we introduce gated cross-modal fusion to combine ...")
+_INTRODUCED_PHRASE = re.compile(rf"\s+((?:{_LOWER_WORD} ){{1,5}}{_LOWER_WORD})(?=,| \(| (?:which|that|to|for|as)\b)")
+
+
+def find_introduced_phrases(text: str) -> list[Hit]:
+    """Techniques a paper introduces under a lower-case descriptive name, with no article before it:
+    "we propose test-time preference alignment, a lightweight method ...". An apposition gives the
+    type; without one the last word is a method head ("fusion", "refinement", "regression", "scaling"); no word is a function word, a generic
+    modifier, a verb or a number word ("we propose to learn", "we present several new methods"),
+    and the first is no gerund ("we propose treating verbal feedback as ...")."""
+    hits = []
+    for verb in _INTRO_VERB.finditer(text):
+        m = _INTRODUCED_PHRASE.match(text, verb.end())
+        if m is None:
+            continue
+        words = m.group(1).split()
+        head = words[-1].split("-")[-1]
+        apposed = _apposition_kind(text, m.end(1))  # ", a lightweight method that ..." says what it is
+        if (head not in lx.TITLED_METHOD_HEADS and apposed is None) or head in _MODEL_HEADS or words[0].endswith("ing"):
+            continue  # a gerund first is a clause: "we propose treating verbal feedback as ..."
+        if any(w in lx.FUNCTION_WORDS or w in lx.GENERIC_MODIFIERS or w in lx.COMMON_VERBS or w in lx.NUMBER_WORDS
+               or w in lx.NEVER_MODIFIERS or w.endswith("ly") for w in words):
+            continue
+        if m.group(1) in lx.GENERIC_LONG_FORMS:
+            continue
+        hits.append(Hit(m.start(1), m.end(1), apposed or EntityType.METHOD, "introduced_phrase", proposed=True))
+    return hits
+
+
 _APPOSITION_HEAD = re.compile(
     r", (?:a|an) (?:[\w-]+ ){0,4}?"
     r"(framework|method|approach|model|benchmark|dataset|algorithm|technique|system|pipeline|suite|corpus|"
@@ -381,7 +413,8 @@ def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_
     """
     models = find_models(text, model_pattern, prefixes)
     hits = find_title_name(text[:title_len], text[title_len:]) if title_len else []
-    hits += find_introduced(text, sentences) + find_appositions(text) + find_own_appositions(text)
+    hits += find_introduced(text, sentences) + find_introduced_phrases(text) + find_appositions(text)
+    hits += find_own_appositions(text)
     hits += find_competitors(text) + find_titled_methods(text, title_len) + find_named_problems(text)
     hits = typed_by_shape(text, hits, model_pattern, {(h.start, h.end) for h in models})
     return models + hits + find_datasets(text) + find_metric_shapes(text) + find_noun_phrases(text, modifiers)

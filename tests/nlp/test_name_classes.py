@@ -249,3 +249,26 @@ def test_a_problem_named_by_two_or_three_nouns_is_a_task_head_included(nlp, abst
 def test_a_problem_described_by_one_or_generic_words_is_no_task(nlp, abstract):
     entities, _ = _extract(nlp, abstract)
     assert not any(text.endswith("problem") for text, _ in entities)
+
+
+@pytest.mark.parametrize(("abstract", "name"), [
+    ("We propose uncertainty-aware pseudo-label refinement, which filters noisy labels.",
+     "uncertainty-aware pseudo-label refinement"),
+    ("We introduce gated cross-modal fusion to combine audio and video streams.", "gated cross-modal fusion"),
+    ("We propose contrastive prefix regularization, a method that keeps prompts apart.",
+     "contrastive prefix regularization"),
+])
+def test_a_technique_introduced_under_a_lower_case_name_is_a_proposed_method(nlp, abstract, name):
+    entities, roles = _extract(nlp, abstract)
+    assert (name, "Method") in entities
+    assert ("proposes", name) in roles
+
+
+@pytest.mark.parametrize("abstract", [
+    "We propose treating verbal feedback as a conditioning signal.",  # a gerund clause
+    "We propose to learn a latent dynamics model with contrastive objectives.",  # a purpose
+    "We present several new methods for search, which we compare.",  # generic words
+])
+def test_clauses_and_generic_phrases_after_we_propose_are_no_method(nlp, abstract):
+    entities, _ = _extract(nlp, abstract)
+    assert not any(t.startswith(("treating", "to learn", "several")) for t, _ in entities)

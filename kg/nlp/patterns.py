@@ -248,6 +248,32 @@ def find_introduced_phrases(text: str) -> list[Hit]:
     return hits
 
 
+_EVAL_NAME = r"[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"
+# "experiments on X and Y", "we evaluate on X", "results on X, Y and Z": the names a paper is run on
+_EVALUATED_ON = re.compile(
+    r"\b(?:[Ee]xperiments|[Rr]esults|[Ee]valuations?|[Ee]valuate[sd]?|[Tt]ested|[Bb]enchmarked)"
+    rf" (?:(?:extensively|empirically|also|further|conducted|carried out|performed) )?on (?:the )?({_EVAL_NAME}"
+    rf"(?:(?:, (?:and )?| and | or ){_EVAL_NAME})*)(?![\w-])"
+)
+_EVAL_SEP = re.compile(r", (?:and )?| and | or ")
+
+
+def find_evaluated_names(text: str) -> list[Hit]:
+    """Coined names a paper says it runs experiments on: "Experiments on ZuCo and GECO show ...",
+    "We evaluate on IAM." Only name-shaped words (:func:`is_name_like`) and not a model name by
+    shape; the type is weak (rule ``evaluated_on``), so a name a list knows as a method or model
+    keeps that type."""
+    hits = []
+    for m in _EVALUATED_ON.finditer(text):
+        at = m.start(1)
+        for part in _EVAL_SEP.split(m.group(1)):
+            start = text.index(part, at)
+            at = start + len(part)
+            if is_name_like(part) and not lx.starts_with_organisation(part):
+                hits.append(Hit(start, at, EntityType.DATASET, "evaluated_on"))
+    return hits
+
+
 _APPOSITION_HEAD = re.compile(
     r", (?:a|an) (?:[\w-]+ ){0,4}?"
     r"(framework|method|approach|model|benchmark|dataset|algorithm|technique|system|pipeline|suite|corpus|"
@@ -414,7 +440,7 @@ def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_
     models = find_models(text, model_pattern, prefixes)
     hits = find_title_name(text[:title_len], text[title_len:]) if title_len else []
     hits += find_introduced(text, sentences) + find_introduced_phrases(text) + find_appositions(text)
-    hits += find_own_appositions(text)
+    hits += find_own_appositions(text) + find_evaluated_names(text)
     hits += find_competitors(text) + find_titled_methods(text, title_len) + find_named_problems(text)
     hits = typed_by_shape(text, hits, model_pattern, {(h.start, h.end) for h in models})
     return models + hits + find_datasets(text) + find_metric_shapes(text) + find_noun_phrases(text, modifiers)
@@ -530,7 +556,7 @@ def _coined(name: str) -> bool:
 # Rules whose shape makes a name more reliable than the component's other rules (model names by
 # family stem or o-series): their candidates carry a higher confidence, which the resolver ranks by;
 # a type taken from a list's other members is less reliable than any rule's own evidence.
-_WEAK_RULES = frozenset({"coordinated"})
+_WEAK_RULES = frozenset({"coordinated", "evaluated_on"})
 _STRONG_RULES = frozenset({"model_shape", "o_series"})
 _STRONG_BONUS = 0.05
 

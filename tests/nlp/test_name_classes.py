@@ -272,3 +272,19 @@ def test_a_technique_introduced_under_a_lower_case_name_is_a_proposed_method(nlp
 def test_clauses_and_generic_phrases_after_we_propose_are_no_method(nlp, abstract):
     entities, _ = _extract(nlp, abstract)
     assert not any(t.startswith(("treating", "to learn", "several")) for t, _ in entities)
+
+
+@pytest.mark.parametrize(("abstract", "names"), [
+    ("Experiments on ZuCo and GECO show that gaze features help.", {"ZuCo", "GECO"}),
+    ("We evaluate on IAM.", {"IAM"}),
+    ("Results on PTB-XL, Chapman and CPSC2018 confirm the gains.", {"PTB-XL", "CPSC2018"}),
+])
+def test_coined_names_a_paper_is_evaluated_on_are_datasets(nlp, abstract, names):
+    entities, _ = _extract(nlp, abstract)
+    assert {(n, "Dataset") for n in names} <= entities
+
+
+def test_evaluated_on_leaves_known_methods_models_and_organisations_their_type(nlp):
+    entities, _ = _extract(nlp, "Results on GPT-4 and SFT checkpoints, and evaluations on NVIDIA H100 GPUs, agree.")
+    assert ("GPT-4", "Model") in entities and ("SFT", "Method") in entities
+    assert not any(kind == "Dataset" for _, kind in entities)

@@ -21,7 +21,8 @@ def _modifiers_start(text: str, head_start: int, modifiers: frozenset[str] | Non
     """Where the modifiers before a head begin, or None when the head has none.
 
     A modifier right after a size ("a 67 million parameter transformer", "7B token
-    training") measures the thing rather than naming it, so it is left out.
+    training") measures the thing rather than naming it, so it is left out; a word right
+    after a subject pronoun is a verb ("we target long-form question answering").
     """
     cursor, taken = head_start, 0
     starts: list[int] = []
@@ -30,12 +31,23 @@ def _modifiers_start(text: str, head_start: int, modifiers: frozenset[str] | Non
         word = text[word_start : cursor - 1] if word_start is not None else ""
         if word_start is None or not (check(word) if check else _modifier_ok(word, modifiers)):
             break
+        if _after_subject(text, word_start):
+            break  # "we target long-form QA": a word right after "we" is its verb, not a modifier
         cursor = word_start
         starts.append(cursor)
         taken += 1
     while starts and _after_size(text, starts[-1]):
         starts.pop()
     return starts[-1] if starts else None
+
+
+_SUBJECTS = frozenset({"we", "they", "it", "i"})
+
+
+def _after_subject(text: str, word_start: int) -> bool:
+    """Whether the word before ``word_start`` is a subject pronoun ("we", "they", "it")."""
+    before = _word_before(text, word_start)
+    return before is not None and text[before : word_start - 1].lower() in _SUBJECTS
 
 
 def _after_size(text: str, word_start: int) -> bool:

@@ -499,6 +499,8 @@ def _qualifier_ok(word: str) -> bool:
     verb, a number word or a participle ("related", "called"), and in lower case (a name before it,
     "ADE20K semantic segmentation", is a name of its own)."""
     low = word.lower()
+    if word == low and low in lx.SETTING_MODIFIERS:  # "few-shot named entity recognition"
+        return True
     return (word == low and _modifier_ok(word, None) and low not in lx.COMMON_VERBS and low not in lx.NUMBER_WORDS
             and (not low.endswith("ed") or "-" in low or low in lx.METHOD_MODIFIERS))
 

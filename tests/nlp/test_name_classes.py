@@ -59,6 +59,9 @@ def test_name_modifiers_are_kept(nlp, abstract, name):
      "Method"),
     ("We stabilize large-batch runs with adaptive gradient clipping.", "adaptive gradient clipping", "Method"),
     ("We study biomedical named entity recognition in clinical notes.", "biomedical named entity recognition", "Task"),
+    # a setting stays in the name though its first part is a generic word
+    ("We study few-shot named entity recognition in clinical notes.", "few-shot named entity recognition", "Task"),
+    ("We improve low-resource machine translation with pivots.", "low-resource machine translation", "Task"),
     # a hyphenated participle compound qualifies it too (a single participle does not, below)
     ("We study retrieval-augmented data augmentation for rare classes.", "retrieval-augmented data augmentation",
      "Method"),

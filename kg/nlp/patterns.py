@@ -274,6 +274,36 @@ def find_evaluated_names(text: str) -> list[Hit]:
     return hits
 
 
+# a technique named after people ("Bradley-Terry model", "Kalman filter", "Sinkhorn's algorithm")
+_EPONYM_METHOD = re.compile(
+    r"(?<![\w-])([A-Z][a-z]{2,}(?:[-\u2013][A-Z][a-z]{2,})?)(?:'s)? "
+    r"(model|algorithm|solver|filter|sampler|estimator|transform|iteration|decomposition|divergence)"
+    r"(?![\w-])"
+)
+
+
+def find_eponym_methods(text: str, sentences: list[tuple[int, int]], model_pattern: re.Pattern[str]) -> list[Hit]:
+    """Techniques named after people: a capitalized name (or two joined by a hyphen) before a method
+    head ("the Bradley-Terry model", "a Kalman filter", "Sinkhorn's algorithm", "Gaussian processes").
+    A single capitalized word that opens a sentence is no name ("Language model ..."), nor is a
+    function or generic word ("Our model", "Each process"), nor a model family ("the Llama model")."""
+    hits = []
+    if not any(h in text for h in (" model", " algorithm", " solver", " filter", " process", " sampler",
+                                   " estimator", " transform", " iteration", " decomposition", " divergence")):
+        return hits
+    starts = {s for s, _ in sentences}
+    for m in _EPONYM_METHOD.finditer(text):
+        name = m.group(1)
+        if name.lower() in lx.FUNCTION_WORDS or name.lower() in lx.GENERIC_MODIFIERS or name in lx.NOT_NAMES:
+            continue
+        if m.start() in starts and "-" not in name and "\u2013" not in name:
+            continue
+        if lx.starts_with_organisation(name) or model_pattern.fullmatch(name):
+            continue
+        hits.append(Hit(m.start(), m.end(), EntityType.METHOD, "eponym_method"))
+    return hits
+
+
 _APPOSITION_HEAD = re.compile(
     r", (?:a|an) (?:[\w-]+ ){0,4}?"
     r"(framework|method|approach|model|benchmark|dataset|algorithm|technique|system|pipeline|suite|corpus|"
@@ -440,7 +470,7 @@ def find_all(text: str, sentences: list[tuple[int, int]], title_len: int, model_
     models = find_models(text, model_pattern, prefixes)
     hits = find_title_name(text[:title_len], text[title_len:]) if title_len else []
     hits += find_introduced(text, sentences) + find_introduced_phrases(text) + find_appositions(text)
-    hits += find_own_appositions(text) + find_evaluated_names(text)
+    hits += find_own_appositions(text) + find_evaluated_names(text) + find_eponym_methods(text, sentences, model_pattern)
     hits += find_competitors(text) + find_titled_methods(text, title_len) + find_named_problems(text)
     hits = typed_by_shape(text, hits, model_pattern, {(h.start, h.end) for h in models})
     return models + hits + find_datasets(text) + find_metric_shapes(text) + find_noun_phrases(text, modifiers)

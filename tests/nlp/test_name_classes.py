@@ -294,3 +294,22 @@ def test_evaluated_on_leaves_known_methods_models_and_organisations_their_type(n
     entities, _ = _extract(nlp, "Results on GPT-4 and SFT checkpoints, and evaluations on NVIDIA H100 GPUs, agree.")
     assert ("GPT-4", "Model") in entities and ("SFT", "Method") in entities
     assert not any(kind == "Dataset" for _, kind in entities)
+
+
+@pytest.mark.parametrize(("abstract", "name"), [
+    ("We fit the Bradley-Terry model to pairwise preferences.", "Bradley-Terry model"),
+    ("States are tracked with a Kalman filter over noisy sensors.", "Kalman filter"),
+    ("We align the two sets with a Sinkhorn solver.", "Sinkhorn solver"),
+])
+def test_a_technique_named_after_people_is_a_method(nlp, abstract, name):
+    entities, _ = _extract(nlp, abstract)
+    assert (name, "Method") in entities
+
+
+@pytest.mark.parametrize("abstract", [
+    "Language model outputs are scored by humans.",  # one capitalized word opening a sentence
+    "Our model is small, and the Llama model is large.",  # a function word; a model family
+])
+def test_sentence_openers_function_words_and_model_families_before_a_head_are_no_eponym(nlp, abstract):
+    entities, _ = _extract(nlp, abstract)
+    assert not any(t in {"Language model", "Our model", "Llama model"} for t, _ in entities)

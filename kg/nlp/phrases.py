@@ -100,6 +100,8 @@ def _modifier_ok(word: str, allowed: frozenset[str] | None) -> bool:
         return True
     if low.endswith("s") and not low.endswith(("ss", "ous", "sis")):
         return False
+    if low.endswith("ed"):
+        return False  # a participle describes the thing ("learned value network", "proposed loss")
     return low.endswith(_ADJ_SUFFIXES) or word.isupper()
 
 

@@ -74,6 +74,7 @@ def test_an_adjective_before_a_known_name_is_kept(nlp, abstract, name, type_):
 @pytest.mark.parametrize(("abstract", "kept", "left_out"), [
     # a participle, a number word or a word of status is not part of the name that follows
     ("We study related data augmentation schemes.", "data augmentation", "related data augmentation"),
+    ("We add learned attention over the tokens.", "attention", "learned attention"),
     ("Results on five mathematical reasoning tasks improve.", "mathematical reasoning", "five mathematical reasoning"),
     ("We test on real robot manipulation.", "robot manipulation", "real robot manipulation"),
     ("On ADE20K semantic segmentation it improves.", "semantic segmentation", "ADE20K semantic segmentation"),

@@ -155,7 +155,23 @@ def find_title_name(title: str, abstract: str = "") -> list[Hit]:
         return []
     start = title.index(words[0])
     kind = EntityType.DATASET if kind_from_context(rest) is EntityType.DATASET else EntityType.METHOD
+    model = _TITLE_MODEL.match(rest)  # "X: A Foundation Model for Weather", "X: Open Language Models"
+    if kind is EntityType.METHOD and model and _describes_a_model(model.group(1).split()):
+        kind = EntityType.MODEL
     return [Hit(start, start + len(head.strip()), kind, "title_colon", proposed=True)]
+
+
+def _describes_a_model(words: list[str]) -> bool:
+    """Whether the title words before "Model(s)" make a description of one ("A Foundation", "Open
+    Language"), not a question or an action on models ("Can Large Language", "Improving Large Language")."""
+    return not any(w.lower() in lx.FUNCTION_WORDS or w.lower() in lx.TITLE_STOPWORDS or w.lower() in lx.COMMON_VERBS
+                   or w.lower() in _QUESTION_WORDS or w.lower().endswith("ing") for w in words)
+
+
+_QUESTION_WORDS = frozenset({"can", "could", "do", "does", "did", "are", "is", "will", "should", "how", "why", "when",
+                             "what", "which", "who", "where"})
+# the first noun phrase after a title's colon is a model: title-case words ending in Model(s)/LLM(s)
+_TITLE_MODEL = re.compile(r"\s*(?:An? |The )?((?:[A-Z0-9][\w.+-]*\s+){0,5}?)(?:Models?|LLMs?|VLMs?)(?![\w-])")
 
 
 _TITLED_RUN = re.compile(r"[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?: [A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*){0,4}")

@@ -314,3 +314,15 @@ def test_a_technique_named_after_people_is_a_method(nlp, abstract, name):
 def test_sentence_openers_function_words_and_model_families_before_a_head_are_no_eponym(nlp, abstract):
     entities, _ = _extract(nlp, abstract)
     assert not any(t in {"Language model", "Our model", "Llama model"} for t, _ in entities)
+
+
+@pytest.mark.parametrize(("title", "type_"), [
+    ("Zorpcast: A Foundation Model for Global Weather", "Model"),
+    ("Quillo: Open Language Models for Code", "Model"),
+    ("Zorpcast: Can Large Language Models Forecast Weather?", "Method"),  # a question about models
+    ("Quillo: Improving Large Language Models with Feedback", "Method"),  # an action on models
+])
+def test_a_title_name_is_a_model_when_the_title_calls_it_one(nlp, title, type_):
+    entities, _ = _extract(nlp, "We study forecasting.", title=title)
+    name = title.split(":")[0]
+    assert (name, type_) in entities

@@ -158,6 +158,14 @@ def find_title_name(title: str, abstract: str = "") -> list[Hit]:
     model = _TITLE_MODEL.match(rest)  # "X: A Foundation Model for Weather", "X: Open Language Models"
     if kind is EntityType.METHOD and model and _describes_a_model(model.group(1).split()):
         kind = EntityType.MODEL
+    if kind is EntityType.METHOD:  # the abstract may say it is a dataset: "we introduce X, a benchmark of ..."
+        name = head.strip()
+        at = abstract.find(name)
+        while at >= 0 and kind is EntityType.METHOD:
+            if not abstract[at + len(name) : at + len(name) + 1].isalnum() \
+                    and _apposition_kind(abstract, at + len(name)) is EntityType.DATASET:
+                kind = EntityType.DATASET
+            at = abstract.find(name, at + 1)
     return [Hit(start, start + len(head.strip()), kind, "title_colon", proposed=True)]
 
 

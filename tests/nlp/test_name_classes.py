@@ -326,3 +326,12 @@ def test_a_title_name_is_a_model_when_the_title_calls_it_one(nlp, title, type_):
     entities, _ = _extract(nlp, "We study forecasting.", title=title)
     name = title.split(":")[0]
     assert (name, type_) in entities
+
+
+def test_a_title_name_the_abstract_calls_a_benchmark_is_a_dataset(nlp):
+    entities, _ = _extract(nlp, "Ten systems are run on Provix, a benchmark of 500 proofs.",
+                           title="Provix: How Well Do Provers Generalize?")
+    assert ("Provix", "Dataset") in entities
+    entities, _ = _extract(nlp, "We introduce Quillo, a method that ranks proofs.",
+                           title="Quillo: Ranking Proofs at Scale")
+    assert ("Quillo", "Method") in entities

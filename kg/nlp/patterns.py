@@ -400,7 +400,7 @@ def find_titled_methods(text: str, title_len: int) -> list[Hit]:
             continue
         start = m.end() - len(name)
         hits.append(Hit(start, m.end(), EntityType.DATASET, "titled_dataset") if dataset
-                    else Hit(start, m.end(), EntityType.METHOD, "titled_method"))
+                    else Hit(start, m.end(), EntityType.METHOD, "titled_method", proposed=True))
     return hits
 
 
@@ -690,7 +690,7 @@ class PatternMatcher:
             proposed = hit.proposed and (hit.rule == "title_colon" or text[hit.start : hit.end] not in self._family_set)
             if add(hit.start, hit.end, hit.type.value, self._provenance(hit.rule, introduces=proposed)):
                 ours.append((hit.start, hit.end, hit.type.value))
-                if proposed:
+                if proposed and hit.rule != "titled_method":  # its other mentions are already title case
                     proposed_texts.setdefault(text[hit.start : hit.end], hit.type)
         for name, type_ in proposed_texts.items():
             for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", text):

@@ -335,3 +335,11 @@ def test_a_title_name_the_abstract_calls_a_benchmark_is_a_dataset(nlp):
     entities, _ = _extract(nlp, "We introduce Quillo, a method that ranks proofs.",
                            title="Quillo: Ranking Proofs at Scale")
     assert ("Quillo", "Method") in entities
+
+
+def test_a_title_case_method_name_in_the_abstract_is_proposed_and_leaves_the_title_alone(nlp):
+    entities, roles = _extract(nlp, "Experiments show that Progressive Knowledge Transfer helps small students.")
+    assert ("proposes", "Progressive Knowledge Transfer") in roles
+    title = "Zorp: Progressive Knowledge Transfer for Language Modeling"
+    entities, _ = _extract(nlp, "We find that Progressive Knowledge Transfer helps.", title=title)
+    assert ("Language Modeling", "Task") in entities  # the abstract's name does not cut the title into methods

@@ -146,6 +146,8 @@ def _subject_in(sent: Sentence, start: int, pos: int) -> Subject:
         if key(x.text) in keys or (x.type in SUBJECT_TYPES and not _INSTRUMENT.search(text, max(start, x.start - 40),
                                                                                      x.start)):
             cands.append((x.start, x.text, None))
+        elif x.type is EntityType.DATASET and start == sent.s and not text[sent.s : x.start].strip():
+            cands.append((x.start, x.text, None))  # "SynLogic leads to ..., surpassing X by 6 points": data as actor
     cands.extend(_name_candidates(sent, start, pos))
     if not cands:
         return Subject()

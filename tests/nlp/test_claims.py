@@ -361,3 +361,14 @@ def test_find_claims_range_without_subject_goes_to_the_proposed_method():
 )
 def test_find_claims_hyperparameters_and_added_parameters_are_not_claims(text):
     assert _claims(text, ("FooBench", "Dataset", 0)) == []
+
+
+def test_a_dataset_that_opens_the_sentence_is_the_subject_of_its_result():
+    """"SynLogic leads to ..., surpassing X by 6 points": the data is the actor; a dataset later in
+    the sentence (where results are measured) is not."""
+    text = "Zorpdata leads to better reasoning, surpassing Qwen-32B by 6 points on BBEH."
+    [claim] = _claims(text, ("Zorpdata", "Dataset", 0), ("Qwen-32B", "Model", 1), ("BBEH", "Dataset", 2))
+    assert (claim.value, claim.subject, claim.dataset) == (6.0, "Zorpdata", "BBEH")
+    text = "On BBEH, the model scores 61.2%."
+    [claim] = _claims(text, ("BBEH", "Dataset", 0))
+    assert claim.subject != "BBEH"

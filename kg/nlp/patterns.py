@@ -240,6 +240,13 @@ def find_introduced(text: str, sentences: list[tuple[int, int]]) -> list[Hit]:
     return hits
 
 
+def _no_name_word(word: str) -> bool:
+    """A lower-case word that never belongs to a descriptive name: a function word, a generic or
+    grading modifier, a clause opener, a common verb, a number word or an adverb."""
+    return (word in lx.FUNCTION_WORDS or word in lx.GENERIC_MODIFIERS or word in lx.COMMON_VERBS
+            or word in lx.NUMBER_WORDS or word in lx.NEVER_MODIFIERS or word.endswith("ly"))
+
+
 _LOWER_WORD = r"[a-z][a-z]+(?:-[a-z]+)*"
 # a lower-case phrase right after "we propose" (no article): a technique named by what it does,
 # then a clause, an apposition, a parenthesis or a purpose ("we propose uncertainty-aware
@@ -263,8 +270,7 @@ def find_introduced_phrases(text: str) -> list[Hit]:
         apposed = _apposition_kind(text, m.end(1))  # ", a lightweight method that ..." says what it is
         if (head not in lx.TITLED_METHOD_HEADS and apposed is None) or head in _MODEL_HEADS or words[0].endswith("ing"):
             continue  # a gerund first is a clause: "we propose treating verbal feedback as ..."
-        if any(w in lx.FUNCTION_WORDS or w in lx.GENERIC_MODIFIERS or w in lx.COMMON_VERBS or w in lx.NUMBER_WORDS
-               or w in lx.NEVER_MODIFIERS or w.endswith("ly") for w in words):
+        if any(map(_no_name_word, words)):
             continue
         if m.group(1) in lx.GENERIC_LONG_FORMS:
             continue
@@ -417,8 +423,7 @@ def find_named_problems(text: str) -> list[Hit]:
         return hits
     for m in _NAMED_PROBLEM.finditer(text):
         words = m.group(1).split()
-        if any(w in lx.FUNCTION_WORDS or w in lx.GENERIC_MODIFIERS or w in lx.COMMON_VERBS or w in lx.NUMBER_WORDS
-               or w in lx.EVALUATIVE_MODIFIERS or w.endswith("ly") for w in words):
+        if any(map(_no_name_word, words)):
             continue
         hits.append(Hit(m.start(), m.end(), EntityType.TASK, "named_problem"))
     return hits

@@ -6,7 +6,9 @@ heading the title); it never looks at candidates or at component names. Each
 group gets its roles for the paper (see the guidelines):
 
 - ``proposes``: the title's named contribution, the first name after "we
-  propose / introduce / present", names "called / named X";
+  propose / introduce / present", names "called / named X", and a descriptive
+  (multi-word) method later in the sentence that introduces the work, unless
+  the sentence names it as an instrument ("based on X", "using X");
 - datasets: ``uses_dataset`` where a sentence speaks of training or a corpus,
   ``evaluates_on`` where it speaks of results (the default);
 - models ``uses_model``, methods ``uses_method`` unless every mention is
@@ -97,7 +99,13 @@ def _is_proposed(group: Group, sents: Sentences) -> Span | None:
         intro = list(_INTRO.finditer(before))
         if intro and _CLOSE_GAP.fullmatch(before[intro[-1].end() :]):
             return span
+        if intro and " " in span_text(span) and not _INSTRUMENT_BEFORE.search(before[intro[-1].end() :]):
+            return span  # "we propose X, which combines a gated fusion module with ...": a part of ours
     return None
+
+
+_INSTRUMENT_BEFORE = re.compile(r"\b(?:using|via|through|based on|built on|with|from|like|such as|than|over|of)\b",
+                                re.IGNORECASE)
 
 
 _CLOSE_GAP = re.compile(

@@ -343,3 +343,13 @@ def test_a_title_case_method_name_in_the_abstract_is_proposed_and_leaves_the_tit
     title = "Zorp: Progressive Knowledge Transfer for Language Modeling"
     entities, _ = _extract(nlp, "We find that Progressive Knowledge Transfer helps.", title=title)
     assert ("Language Modeling", "Task") in entities  # the abstract's name does not cut the title into methods
+
+
+def test_a_descriptive_method_in_the_sentence_that_introduces_the_work_is_proposed(nlp):
+    _, roles = _extract(nlp, "We introduce a new training scheme in which contrastive prefix regularization "
+                             "keeps prompts apart.")
+    assert ("proposes", "contrastive prefix regularization") in roles
+    # a method the sentence names as an instrument stays used
+    _, roles = _extract(nlp, "We introduce a new training scheme based on contrastive prefix regularization.")
+    assert ("proposes", "contrastive prefix regularization") not in roles
+    assert ("uses_method", "contrastive prefix regularization") in roles

@@ -158,14 +158,10 @@ def find_title_name(title: str, abstract: str = "") -> list[Hit]:
     model = _TITLE_MODEL.match(rest)  # "X: A Foundation Model for Weather", "X: Open Language Models"
     if kind is EntityType.METHOD and model and _describes_a_model(model.group(1).split()):
         kind = EntityType.MODEL
-    if kind is EntityType.METHOD:  # the abstract may say it is a dataset: "we introduce X, a benchmark of ..."
-        name = head.strip()
-        at = abstract.find(name)
-        while at >= 0 and kind is EntityType.METHOD:
-            if not abstract[at + len(name) : at + len(name) + 1].isalnum() \
-                    and _apposition_kind(abstract, at + len(name)) is EntityType.DATASET:
-                kind = EntityType.DATASET
-            at = abstract.find(name, at + 1)
+    if kind is EntityType.METHOD and any(  # the abstract may say it is a dataset: "on X, a benchmark of ..."
+            _apposition_kind(abstract, m.end()) is EntityType.DATASET
+            for m in re.finditer(rf"{re.escape(head.strip())}(?!\w)", abstract)):
+        kind = EntityType.DATASET
     return [Hit(start, start + len(head.strip()), kind, "title_colon", proposed=True)]
 
 
@@ -257,9 +253,10 @@ _INTRODUCED_PHRASE = re.compile(rf"\s+((?:{_LOWER_WORD} ){{1,5}}{_LOWER_WORD})(?
 def find_introduced_phrases(text: str) -> list[Hit]:
     """Techniques a paper introduces under a lower-case descriptive name, with no article before it:
     "we propose test-time preference alignment, a lightweight method ...". An apposition gives the
-    type; without one the last word is a method head ("fusion", "refinement", "regression", "scaling"); no word is a function word, a generic
-    modifier, a verb or a number word ("we propose to learn", "we present several new methods"),
-    and the first is no gerund ("we propose treating verbal feedback as ...")."""
+    type; without one the last word is a method head ("fusion", "refinement", "regression",
+    "scaling"). No word is a function word, a generic modifier, a verb or a number word ("we
+    propose to learn", "we present several new methods"), and the first is no gerund ("we propose
+    treating verbal feedback as ...")."""
     hits = []
     for verb in _INTRO_VERB.finditer(text):
         m = _INTRODUCED_PHRASE.match(text, verb.end())
@@ -290,9 +287,9 @@ _EVAL_SEP = re.compile(r", (?:and )?| and | or ")
 
 def find_evaluated_names(text: str) -> list[Hit]:
     """Coined names a paper says it runs experiments on: "Experiments on ZuCo and GECO show ...",
-    "We evaluate on IAM." Only name-shaped words (:func:`is_name_like`) and not a model name by
-    shape; the type is weak (rule ``evaluated_on``), so a name a list knows as a method or model
-    keeps that type."""
+    "We evaluate on IAM." Only name-shaped words (:func:`is_name_like`) not led by an organisation;
+    the type is weak (rule ``evaluated_on``), so a name that a list or a model shape types as a
+    method or model keeps that type in the resolver."""
     hits = []
     for m in _EVALUATED_ON.finditer(text):
         at = m.start(1)
@@ -304,25 +301,25 @@ def find_evaluated_names(text: str) -> list[Hit]:
     return hits
 
 
-# a technique named after people ("Bradley-Terry model", "Kalman filter", "Sinkhorn's algorithm")
-_EPONYM_METHOD = re.compile(
-    r"(?<![\w-])([A-Z][a-z]{2,}(?:[-\u2013][A-Z][a-z]{2,})?)(?:'s)? "
-    r"(model|algorithm|solver|filter|sampler|estimator|transform|iteration|decomposition|divergence)"
-    r"(?![\w-])"
+# a technique named after people ("Bradley-Terry model", "Kalman filter", "Sinkhorn's algorithm"):
+# the head is found first, then the name that ends right before it
+_EPONYM_HEAD = re.compile(
+    r" (?:model|algorithm|solver|filter|sampler|estimator|transform|iteration|decomposition|divergence)(?![\w-])"
 )
+_EPONYM_NAME = re.compile(r"(?<![\w-])([A-Z][a-z]{2,}(?:[-\u2013][A-Z][a-z]{2,})?)(?:'s)?$")
 
 
 def find_eponym_methods(text: str, sentences: list[tuple[int, int]], model_pattern: re.Pattern[str]) -> list[Hit]:
     """Techniques named after people: a capitalized name (or two joined by a hyphen) before a method
-    head ("the Bradley-Terry model", "a Kalman filter", "Sinkhorn's algorithm", "Gaussian processes").
-    A single capitalized word that opens a sentence is no name ("Language model ..."), nor is a
-    function or generic word ("Our model", "Each process"), nor a model family ("the Llama model")."""
+    head ("the Bradley-Terry model", "a Kalman filter", "Sinkhorn's algorithm"). A single capitalized
+    word that opens a sentence is no name ("Language model ..."), nor is a function or generic word
+    ("Our model", "Each estimator"), nor a model family ("the Llama model")."""
     hits = []
-    if not any(h in text for h in (" model", " algorithm", " solver", " filter", " process", " sampler",
-                                   " estimator", " transform", " iteration", " decomposition", " divergence")):
-        return hits
     starts = {s for s, _ in sentences}
-    for m in _EPONYM_METHOD.finditer(text):
+    for head in _EPONYM_HEAD.finditer(text):
+        m = _EPONYM_NAME.search(text, max(0, head.start() - 50), head.start())
+        if m is None:
+            continue
         name = m.group(1)
         if name.lower() in lx.FUNCTION_WORDS or name.lower() in lx.GENERIC_MODIFIERS or name in lx.NOT_NAMES:
             continue
@@ -330,7 +327,7 @@ def find_eponym_methods(text: str, sentences: list[tuple[int, int]], model_patte
             continue
         if lx.starts_with_organisation(name) or model_pattern.fullmatch(name):
             continue
-        hits.append(Hit(m.start(), m.end(), EntityType.METHOD, "eponym_method"))
+        hits.append(Hit(m.start(), head.end(), EntityType.METHOD, "eponym_method"))
     return hits
 
 

@@ -561,6 +561,21 @@ def _qualifier_ok(word: str) -> bool:
             and (not low.endswith("ed") or "-" in low or low in lx.METHOD_MODIFIERS))
 
 
+def _method_qualifier_ok(word: str) -> bool:
+    """A qualifier of a known method name (:func:`_qualifier_ok`), or a participle that names a
+    variant of the technique ("annealed importance sampling", "gated attention", "physics-informed
+    neural network"): before a method name a participle is a name part more often than not,
+    unless it says what was done to the thing ("learned attention", "the proposed loss":
+    ``lexicon.DESCRIPTIVE_PARTICIPLES``) or is generic or evaluative ("improved").
+    """
+    if _qualifier_ok(word):
+        return True
+    low = word.lower()
+    return (word == low and low.endswith("ed") and len(low) >= 5 and low not in lx.DESCRIPTIVE_PARTICIPLES
+            and low.rpartition("-")[2] not in lx.DESCRIPTIVE_PARTICIPLES
+            and low not in lx.GENERIC_MODIFIERS and low not in lx.NEVER_MODIFIERS)
+
+
 _COORDINATED = frozenset({EntityType.METHOD.value, EntityType.MODEL.value, EntityType.DATASET.value})
 _LIST_SEP_RE = r", (?:and |or )?| (?:and|or) "
 _LIST_SEP = re.compile(_LIST_SEP_RE)
@@ -717,7 +732,8 @@ class PatternMatcher:
         model_ends = {start: end for start, end, label in spans if label == model}
         for start, end, label in spans:
             if label in _QUALIFIED and text[start:end].islower():
-                first = _modifiers_start(text, start, None, check=_qualifier_ok)
+                check = _method_qualifier_ok if label == EntityType.METHOD.value else _qualifier_ok
+                first = _modifiers_start(text, start, None, check=check)
                 if first is not None:
                     found.append((first, end, label, "qualified_name"))
             if label in _COORDINATED:

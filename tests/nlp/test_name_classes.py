@@ -65,6 +65,10 @@ def test_name_modifiers_are_kept(nlp, abstract, name):
     # a hyphenated participle compound qualifies it too (a single participle does not, below)
     ("We study retrieval-augmented data augmentation for rare classes.", "retrieval-augmented data augmentation",
      "Method"),
+    # before a known method name a participle names a variant of it, unless it says what was done to it
+    ("We estimate the partition function with annealed importance sampling.", "annealed importance sampling",
+     "Method"),
+    ("Each layer is a gated graph neural network.", "gated graph neural network", "Method"),
 ])
 def test_an_adjective_before_a_known_name_is_kept(nlp, abstract, name, type_):
     entities, _ = _extract(nlp, abstract)
@@ -72,9 +76,14 @@ def test_an_adjective_before_a_known_name_is_kept(nlp, abstract, name, type_):
 
 
 @pytest.mark.parametrize(("abstract", "kept", "left_out"), [
-    # a participle, a number word or a word of status is not part of the name that follows
+    # a participle that says what was done to the thing, a number word or a word of status is not part
+    # of the name that follows
     ("We study related data augmentation schemes.", "data augmentation", "related data augmentation"),
     ("We add learned attention over the tokens.", "attention", "learned attention"),
+    ("The proposed knowledge distillation halves the cost.", "knowledge distillation",
+     "proposed knowledge distillation"),
+    ("Compared to graph-based data augmentation, ours is faster.", "data augmentation",
+     "graph-based data augmentation"),
     ("Results on five mathematical reasoning tasks improve.", "mathematical reasoning", "five mathematical reasoning"),
     ("We test on real robot manipulation.", "robot manipulation", "real robot manipulation"),
     ("On ADE20K semantic segmentation it improves.", "semantic segmentation", "ADE20K semantic segmentation"),

@@ -245,6 +245,18 @@ def test_cost_measures_are_metrics_where_they_are_measured(nlp):
     assert not any(kind == "Metric" for _, kind in entities)
 
 
+def test_quality_nouns_are_metrics_where_they_are_measured(nlp):
+    entities, _ = _extract(nlp, "The generated molecules reach 98% validity, 100% uniqueness and 95% novelty, "
+                                "and the screen keeps a sensitivity of 0.91.")
+    for name in ("validity", "uniqueness", "novelty", "sensitivity"):
+        assert (name, "Metric") in entities
+    entities, _ = _extract(nlp, "Sensitivity to the choice of prompt is a known weakness of the approach.")
+    assert not any(kind == "Metric" for _, kind in entities)
+    # a grading word before a measured quality noun is not part of its name
+    entities, _ = _extract(nlp, "It shows broad sensitivity, measured across 12 settings.")
+    assert ("broad sensitivity", "Metric") not in entities
+
+
 @pytest.mark.parametrize(("abstract", "name"), [
     ("We solve the vehicle routing problem with a learned heuristic.", "vehicle routing problem"),
     ("Our policy generalizes on the traveling salesman problem.", "traveling salesman problem"),

@@ -83,7 +83,10 @@ def iter_csv(path: Path, file: str) -> Iterator[Record]:
                 continue
             if header is None:
                 if not is_paper_header(row):
-                    raise InputError(f"{file}:{start}: CSV header {ascii(row)[:120]} has no 'title' and 'abstract' columns")
+                    missing = [c for c in REQUIRED_COLUMNS if c not in set(normalize_header(row))]
+                    names = " and ".join(f"'{c}'" for c in missing)
+                    raise InputError(f"{file}:{start}: CSV header {ascii(row)[:120]} has no {names} "
+                                     f"column{'s' if len(missing) > 1 else ''} (a paper CSV needs 'title' and 'abstract')")
                 header = normalize_header(row)
                 continue
             repairs: list[str] = []

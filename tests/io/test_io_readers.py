@@ -227,7 +227,14 @@ def test_read_papers_csv_skips_bad_row_with_line(tmp_path: Path, row: str, reaso
 def test_read_papers_csv_without_title_header_raises(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_text("name,text\na,b\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"in\.csv:1: CSV header"):
+    with pytest.raises(InputError, match=r"in\.csv:1: CSV header .* has no 'title' and 'abstract' columns"):
+        read_papers([path])
+
+
+def test_read_papers_csv_names_the_one_missing_column(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text("id,title\na,Some title\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"in\.csv:1: CSV header .* has no 'abstract' column \("):
         read_papers([path])
 
 

@@ -190,9 +190,19 @@ def find_noun_phrases(text: str, task_words: frozenset[str] = frozenset()) -> li
             start = _modifiers_start(text, m.start(), None, check=_noun_modifier_ok)
         else:
             start = _modifiers_start(text, m.start(), allowed)
-        if start is not None:
-            hits.append(Hit(start, m.end(), type_, rule))
+        if start is None:
+            continue
+        if m.lastgroup == "method" and m.group().lower() in lx.DESCRIBING_HEADS and _describes(text[start : m.start() - 1]):
+            continue
+        hits.append(Hit(start, m.end(), type_, rule))
     return hits
+
+
+def _describes(modifiers: str) -> bool:
+    """Whether the modifiers of a describing head ("learning", "supervision") are one plain adjective
+    that is no known name part: "efficient learning" describes, "contrastive learning" and
+    "reward-free learning" name."""
+    return " " not in modifiers and "-" not in modifiers and modifiers.lower() not in lx.METHOD_MODIFIERS
 
 
 def find_metrics(text: str) -> list[Hit]:

@@ -95,6 +95,14 @@ def test_participles_numbers_and_status_words_do_not_qualify_a_name(nlp, abstrac
     assert left_out not in texts
 
 
+def test_one_plain_adjective_before_a_describing_head_is_no_method(nlp):
+    entities, _ = _extract(nlp, "We find that efficient learning needs additional supervision and deep networks.")
+    assert not any(kind == "Method" for _, kind in entities)
+    # a known name part, or a hyphenated compound, before the same heads names a technique
+    entities, _ = _extract(nlp, "We pair object-centric learning with hierarchical supervision.")
+    assert {("object-centric learning", "Method"), ("hierarchical supervision", "Method")} <= entities
+
+
 def test_a_measure_noun_after_a_size_is_not_part_of_the_name(nlp):
     entities, _ = _extract(nlp, "We find that a 40 million parameter transformer learns the rule.")
     assert not any(t.startswith("parameter") for t, _ in entities)

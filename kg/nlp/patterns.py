@@ -334,7 +334,7 @@ def find_eponym_methods(text: str, sentences: list[tuple[int, int]], model_patte
 _APPOSITION_HEAD = re.compile(
     r", (?:a|an) (?:[\w-]+ ){0,4}?"
     r"(framework|method|approach|model|benchmark|dataset|algorithm|technique|system|pipeline|suite|corpus|"
-    r"library|toolkit|agent|architecture|family|recipe|paradigm|strategy|metric)\b"
+    r"library|toolkit|agent|architecture|family|recipe|paradigm|strategy|metric)(?![\w-])"
 )
 _APPOSITION_KIND = {"metric": EntityType.METRIC, "model": EntityType.MODEL, "family": EntityType.MODEL,
                     "benchmark": EntityType.DATASET, "dataset": EntityType.DATASET, "suite": EntityType.DATASET,

@@ -202,6 +202,9 @@ def test_a_name_after_a_known_one_outside_a_list_is_not_typed_by_it(nlp):
     ("Our model, ZorpNet, outperforms prior encoders on two benchmarks.", "ZorpNet", "Model"),
     ("Our method (QuuxAlign) needs no labels.", "QuuxAlign", "Method"),
     ("Our method, termed GraphZorp++, extends masked autoencoders to graphs.", "GraphZorp++", "Method"),
+    # the noun of the apposition types the name; "model-agnostic" is no "model"
+    ("We present ZorpNet, a model-agnostic framework for pruning.", "ZorpNet", "Method"),
+    ("We present ZorpNet, a 7B model for code.", "ZorpNet", "Model"),
 ])
 def test_a_coined_name_apposed_to_our_own_thing_is_proposed(nlp, abstract, name, type_):
     entities, roles = _extract(nlp, abstract)
